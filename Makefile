@@ -1,0 +1,27 @@
+GO ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: test test-long bench lint demo fuzz
+
+## test: vet, then every test with the race detector (what CI runs)
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+## test-long: the heavier property and robustness runs
+test-long:
+	STELLARWORK_LONG=1 $(GO) test -race -count=1 -timeout 60m ./...
+
+## bench: every benchmark, pinned to one core as the C++ reference was
+bench:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: gofmt, vet and staticcheck
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt needed"; exit 1)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+## demo: the main job, a simulated work tree in virtual time
+demo:
+	$(GO) run ./cmd/workdemo

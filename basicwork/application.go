@@ -1,0 +1,65 @@
+package basicwork
+
+import (
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// Application is what every work is handed: the Go counterpart of the C++
+// Application& as the work code uses it. Package scheduler has the concrete
+// one that programs build.
+type Application interface {
+	// Clock is the clock that cranks the works and arms their timers.
+	Clock() *vclock.Clock
+	// PostOnMainThread queues f to run on the crank goroutine; safe from any
+	// goroutine.
+	PostOnMainThread(f func(), name string, typ vclock.ActionType)
+	// Config holds the settings works read.
+	Config() *Config
+	// Logger is the logger of the Work category. Levels are zap's, plus
+	// TraceLevel.
+	Logger() *zap.Logger
+	// Rand is the random source of retry jitter.
+	Rand() Rand
+}
+
+// Config holds the application settings that works read.
+type Config struct {
+	// MaxConcurrentSubprocesses bounds a BatchWork's batch and the process
+	// manager. The C++ default is 16.
+	MaxConcurrentSubprocesses int
+}
+
+// DefaultMaxConcurrentSubprocesses is the default of
+// Config.MaxConcurrentSubprocesses.
+const DefaultMaxConcurrentSubprocesses = 16
+
+// DefaultConfig returns a Config with stellar-core's defaults.
+func DefaultConfig() Config {
+	return Config{MaxConcurrentSubprocesses: DefaultMaxConcurrentSubprocesses}
+}
+
+// TraceLevel is the zap level of stellar-core's TRACE log lines, one below
+// zap's Debug. zap has no trace level of its own; a logger at DebugLevel drops
+// these lines, and one whose level is TraceLevel keeps them.
+const TraceLevel = zapcore.DebugLevel - 1
+
+// LevelName returns the stellar-core name of a zap level: TRACE, DEBUG,
+// INFO, WARNING (zap's WARN), ERROR; and zap's own name for the others.
+func LevelName(l zapcore.Level) string {
+	switch l {
+	case TraceLevel:
+		return "TRACE"
+	case zapcore.DebugLevel:
+		return "DEBUG"
+	case zapcore.InfoLevel:
+		return "INFO"
+	case zapcore.WarnLevel:
+		return "WARNING"
+	case zapcore.ErrorLevel:
+		return "ERROR"
+	}
+	return l.CapitalString()
+}

@@ -1,0 +1,409 @@
+package basicwork
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// Retry budgets, as in stellar-core.
+const (
+	RetryNever = 0
+	RetryOnce  = 1
+	RetryAFew  = 5
+	RetryALot  = 32
+)
+
+// Work is what the library drives: a BasicWork embedded in an implementer's
+// type, seen through that outer type so that its overrides are the ones
+// called. Only types that embed BasicWork (directly or through Work,
+// WorkSequence and the others) implement it.
+//
+// The On* methods and WakeUp, Shutdown and Status are the overridable methods
+// of the C++ class. The library calls them; an implementer defines the ones
+// it needs on its own type, and BasicWork supplies the rest.
+type Work interface {
+	Name() string
+	Status() string
+	State() State
+	IsDone() bool
+	IsAborting() bool
+	CrankWork()
+	StartWork(notify func())
+	Shutdown()
+	WakeUp(inner func())
+
+	// OnRun does one step of the work and says what state it wants next.
+	OnRun() State
+	// OnAbort is called, once per crank, while the work is aborting; it
+	// returns true when the abort is complete.
+	OnAbort() bool
+	// OnReset restores the work to its initial condition.
+	OnReset()
+	// OnSuccess is called on the move to Success.
+	OnSuccess()
+	// OnFailureRetry is called on a failure that will be retried.
+	OnFailureRetry()
+	// OnFailureRaise is called on a failure with no retry left.
+	OnFailureRaise()
+
+	basicWork() *BasicWork
+}
+
+// BasicWork is the state machine of one work: the port of stellar-core's
+// BasicWork. An implementer embeds it, calls Init with a pointer to its own
+// outer value, and defines OnRun and OnAbort (and any of the other hooks):
+//
+//	type Leaf struct {
+//		basicwork.BasicWork
+//		steps int
+//	}
+//
+//	func NewLeaf(app basicwork.Application) *Leaf {
+//		w := &Leaf{steps: 3}
+//		w.Init(app, "leaf", basicwork.RetryNever, w)
+//		return w
+//	}
+//
+//	func (w *Leaf) OnRun() basicwork.State {
+//		if w.steps--; w.steps > 0 {
+//			return basicwork.Running
+//		}
+//		return basicwork.Success
+//	}
+//
+//	func (w *Leaf) OnAbort() bool { return true }
+//
+// BasicWork calls every overridable method through that outer value, as the
+// C++ calls its virtual methods, so an override on the outer type is the one
+// that runs, also from inside the library.
+//
+// A BasicWork is used on the crank goroutine only; State, IsDone and
+// IsAborting may be read from any goroutine.
+type BasicWork struct {
+	self         Work
+	app          Application
+	name         string
+	notify       func()
+	retryTimer   *vclock.Timer
+	waitingTimer *vclock.Timer
+	state        atomic.Int32
+	retries      int
+	maxRetries   int
+}
+
+// Init sets the work up: app, its name, how many times a failure is retried,
+// and self, the outer value that embeds this BasicWork. It must be called
+// once, before any other method. It panics on a nil app or self, a self that
+// does not embed this BasicWork, or a negative maxRetries.
+func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work) {
+	if app == nil {
+		panic(fmt.Sprintf("basicwork: Init of %q with a nil Application", name))
+	}
+	if self == nil || self.basicWork() != b {
+		panic(fmt.Sprintf("basicwork: Init of %q: self must be the value that embeds this BasicWork", name))
+	}
+	if maxRetries < 0 {
+		panic(fmt.Sprintf("basicwork: Init of %q with negative maxRetries %d", name, maxRetries))
+	}
+	if b.self != nil {
+		panic(fmt.Sprintf("basicwork: Init called twice on %q", name))
+	}
+	b.self = self
+	b.app = app
+	b.name = name
+	b.maxRetries = maxRetries
+	b.state.Store(int32(InternalPending))
+}
+
+func (b *BasicWork) basicWork() *BasicWork { return b }
+
+// Base returns the BasicWork inside w.
+func Base(w Work) *BasicWork { return w.basicWork() }
+
+// App returns the application the work was built with.
+func (b *BasicWork) App() Application { return b.app }
+
+// Name returns the work's name.
+func (b *BasicWork) Name() string { return b.name }
+
+// InternalState returns the state the machine is in.
+func (b *BasicWork) InternalState() InternalState { return InternalState(b.state.Load()) }
+
+// State returns the public state: Pending and Aborting read as Running,
+// Retrying as Waiting.
+func (b *BasicWork) State() State { return b.InternalState().Public() }
+
+// IsDone reports whether the work is in a terminal state.
+func (b *BasicWork) IsDone() bool { return b.InternalState().IsDone() }
+
+// IsAborting reports whether the work is shutting down.
+func (b *BasicWork) IsAborting() bool { return b.InternalState() == InternalAborting }
+
+// Retries returns how many retries the current run has used.
+func (b *BasicWork) Retries() int { return b.retries }
+
+// MaxRetries returns the retry budget.
+func (b *BasicWork) MaxRetries() int { return b.maxRetries }
+
+// Status describes the work for people, such as "Running: name" or
+// "Retrying in 5 sec: name". A retry that is scheduled reads as retrying.
+func (b *BasicWork) Status() string {
+	st := b.InternalState()
+	if b.retryTimer != nil {
+		st = InternalRetrying
+	}
+	switch st {
+	case InternalPending:
+		return "Ready to run: " + b.name
+	case InternalRunning:
+		return "Running: " + b.name
+	case InternalWaiting:
+		return "Waiting: " + b.name
+	case InternalSuccess:
+		return "Succeeded: " + b.name
+	case InternalRetrying:
+		return fmt.Sprintf("Retrying in %d sec: %s", b.retryETA(), b.name)
+	case InternalFailure:
+		return "Failed: " + b.name
+	case InternalAborting:
+		return "Aborting: " + b.name
+	case InternalAborted:
+		return "Aborted: " + b.name
+	}
+	panic(fmt.Sprintf("basicwork: %s in unknown state %d", b.name, int(st)))
+}
+
+// OnReset does nothing; override it to restore the work's initial condition.
+func (b *BasicWork) OnReset() {}
+
+// OnSuccess does nothing; override it to act on success.
+func (b *BasicWork) OnSuccess() {}
+
+// OnFailureRetry does nothing; override it to act on a retried failure.
+func (b *BasicWork) OnFailureRetry() {}
+
+// OnFailureRaise does nothing; override it to act on a final failure.
+func (b *BasicWork) OnFailureRaise() {}
+
+// CrankWork moves the machine one step: OnAbort while aborting, OnRun
+// otherwise, then the transition they ask for. Cranking a work that is done
+// or waiting is a programming error and panics.
+func (b *BasicWork) CrankWork() {
+	st := b.InternalState()
+	if st.IsDone() || st == InternalWaiting {
+		panic(fmt.Sprintf("BasicWork error: cannot crank %s in state %s", b.name, st))
+	}
+	var next InternalState
+	if st == InternalAborting {
+		done := b.self.OnAbort()
+		next = InternalAborting
+		suffix := ": still aborting"
+		if done {
+			next = InternalAborted
+			suffix = ": done"
+		}
+		if b.enabled(TraceLevel) {
+			b.log(TraceLevel, "Abort progress for "+b.name+suffix)
+		}
+	} else {
+		next = internalOf(b.self.OnRun())
+	}
+	b.setState(next)
+}
+
+// StartWork starts the work, restarting it if it is done: it becomes Running
+// with notify as the callback it calls whenever it wakes up.
+func (b *BasicWork) StartWork(notify func()) {
+	if b.enabled(TraceLevel) {
+		b.log(TraceLevel, "Starting "+b.name)
+	}
+	if b.InternalState() != InternalPending {
+		b.setState(InternalPending)
+	}
+	b.notify = notify
+	b.setState(InternalRunning)
+	if b.retries != 0 {
+		panic(fmt.Sprintf("BasicWork error: %s started with %d retries used", b.name, b.retries))
+	}
+}
+
+// Shutdown starts aborting the work, unless it is done: the waiting timer is
+// cancelled and the state becomes Aborting. Overrides must call it.
+func (b *BasicWork) Shutdown() {
+	if b.enabled(TraceLevel) {
+		b.log(TraceLevel, "Shutting down: "+b.name)
+	}
+	if !b.IsDone() {
+		b.resetWaitingTimer()
+		b.setState(InternalAborting)
+	}
+}
+
+// WakeUp moves a Waiting work back to Running, runs inner if given, then
+// the notify callback. It does nothing unless the work is Waiting.
+func (b *BasicWork) WakeUp(inner func()) {
+	if b.InternalState() != InternalWaiting {
+		return
+	}
+	if b.enabled(TraceLevel) {
+		b.log(TraceLevel, "Waking up: "+b.name)
+	}
+	b.setState(InternalRunning)
+	b.resetWaitingTimer()
+	if inner != nil {
+		if b.enabled(TraceLevel) {
+			b.log(TraceLevel, b.name+" woke up and is executing its callback")
+		}
+		inner()
+	}
+	if b.notify != nil {
+		b.notify()
+	}
+}
+
+// WakeSelfUpCallback returns a callback that wakes this work up (through its
+// outer WakeUp) and then runs inner.
+func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
+	self := b.self
+	return func() { self.WakeUp(inner) }
+}
+
+// SetupWaitingCallback arms a timer that wakes the work up after d. Call it
+// from OnRun before returning Waiting. If the timer is already armed it only
+// logs a warning. The work must be Running.
+func (b *BasicWork) SetupWaitingCallback(d time.Duration) {
+	if st := b.InternalState(); st != InternalRunning {
+		panic(fmt.Sprintf("BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
+	}
+	if b.waitingTimer != nil {
+		if b.enabled(zapcore.WarnLevel) {
+			b.log(zapcore.WarnLevel, b.name+": waiting timer is already set (no-op)")
+		}
+		return
+	}
+	b.waitingTimer = vclock.NewTimer(b.app.Clock())
+	b.waitingTimer.ExpiresFromNow(d)
+	b.waitingTimer.AsyncWaitFunc(b.WakeSelfUpCallback(nil), vclock.OnFailureNoop)
+}
+
+func (b *BasicWork) resetWaitingTimer() {
+	if b.waitingTimer != nil {
+		b.waitingTimer.Cancel()
+		b.waitingTimer = nil
+	}
+}
+
+// reset cancels a scheduled retry and calls OnReset.
+func (b *BasicWork) reset() {
+	if b.enabled(TraceLevel) {
+		b.log(TraceLevel, "resetting "+b.name)
+	}
+	if b.retryTimer != nil {
+		b.retryTimer.Cancel()
+		b.retryTimer = nil
+	}
+	b.self.OnReset()
+}
+
+// setState is the one place the machine changes state. A failure with
+// retries left becomes Retrying; the hooks run before the state changes, so
+// that a shutdown issued from a hook is seen.
+func (b *BasicWork) setState(st InternalState) {
+	if st == InternalFailure && b.retries < b.maxRetries {
+		st = InternalRetrying
+	}
+	cur := b.InternalState()
+	if !IsAllowed(cur, st) {
+		panic(&TransitionError{Transition{cur, st}})
+	}
+	if cur == InternalPending && st == InternalRunning {
+		b.reset()
+		b.retries = 0
+	}
+	switch st {
+	case InternalSuccess:
+		b.self.OnSuccess()
+	case InternalFailure:
+		b.self.OnFailureRaise()
+		b.reset()
+	case InternalRetrying:
+		b.self.OnFailureRetry()
+		b.reset()
+	case InternalAborted:
+		b.reset()
+	}
+	if cur = b.InternalState(); cur != st {
+		if b.enabled(zapcore.DebugLevel) {
+			b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
+		}
+		b.state.Store(int32(st))
+	}
+	if st == InternalRetrying {
+		b.waitForRetry()
+	}
+}
+
+// waitForRetry arms the retry timer with the backoff delay and waits.
+func (b *BasicWork) waitForRetry() {
+	if b.retryTimer != nil {
+		panic(fmt.Sprintf("Retry timer for %s already exists!", b.name))
+	}
+	t := vclock.NewTimer(b.app.Clock())
+	b.retryTimer = t
+	delay := ExponentialBackoff(uint64(b.retries), b.app.Rand())
+	t.ExpiresFromNow(delay)
+	if b.enabled(zapcore.DebugLevel) {
+		b.log(zapcore.DebugLevel, fmt.Sprintf("Scheduling retry #%d/%d in %d sec, for %s",
+			b.retries+1, b.maxRetries, int64(delay/time.Second), b.name))
+	}
+	b.setState(InternalWaiting)
+	// The callback runs on firing and on cancellation alike, as in C++.
+	t.AsyncWait(func(error) {
+		st := b.InternalState()
+		if st != InternalWaiting && st != InternalAborted && st != InternalAborting {
+			panic(fmt.Sprintf("BasicWork error: retry timer of %s fired in state %s", b.name, st))
+		}
+		if st == InternalWaiting {
+			b.retries++
+			if rt := b.retryTimer; rt != nil {
+				b.retryTimer = nil
+				rt.Cancel() // the C++ destroys the timer here
+			}
+			b.self.WakeUp(nil)
+		}
+	})
+}
+
+// retryETA returns the whole seconds left before the scheduled retry.
+func (b *BasicWork) retryETA() uint64 {
+	if b.retryTimer == nil {
+		return 0
+	}
+	clock := b.app.Clock()
+	left := b.retryTimer.ExpiryTime().Sub(clock.Now())
+	if left < 0 {
+		return 0
+	}
+	return uint64(left / time.Second)
+}
+
+func (b *BasicWork) enabled(l zapcore.Level) bool {
+	return b.app.Logger().Core().Enabled(l)
+}
+
+func (b *BasicWork) log(l zapcore.Level, msg string) {
+	b.app.Logger().Log(l, msg)
+}
+
+// Logf writes a line to the Work logger at level l, formatting it only when
+// the level is enabled. Implementers use it for their own log lines.
+func (b *BasicWork) Logf(l zapcore.Level, format string, args ...any) {
+	if lg := b.app.Logger(); lg.Core().Enabled(l) {
+		lg.Log(l, fmt.Sprintf(format, args...))
+	}
+}

@@ -1,0 +1,122 @@
+// Package batchwork runs children in parallel, a bounded number at a time:
+// the port of stellar-core's BatchWork.
+package batchwork
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/work"
+)
+
+// ErrDuplicate is the panic value when the iterator yields a child whose
+// name is already in the batch; its text is the C++ text.
+var ErrDuplicate = errors.New("BatchWork error: inserting duplicate work!")
+
+// Iterator is what a BatchWork's implementer provides: the children to run.
+type Iterator interface {
+	// HasNext reports whether YieldMoreWork has another child.
+	HasNext() bool
+	// YieldMoreWork returns the next child, not started.
+	YieldMoreWork() basicwork.Work
+	// ResetIter starts the iteration over.
+	ResetIter()
+}
+
+// Interface is the outer value of a BatchWork.
+type Interface interface {
+	work.Interface
+	Iterator
+}
+
+// BatchWork is a Work whose children come from its implementer's Iterator,
+// at most Config().MaxConcurrentSubprocesses of them in the batch at once.
+// A finished child leaves the batch and the next one comes in; a failed
+// child fails the batch, once its running siblings are aborted.
+type BatchWork struct {
+	work.Work
+	iter  Iterator
+	batch []entry // sorted by name, as the C++ std::map
+}
+
+type entry struct {
+	name string
+	w    basicwork.Work
+}
+
+// Init sets up a BatchWork embedded in self. The C++ default retry budget of
+// a BatchWork is basicwork.RetryNever.
+func (b *BatchWork) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
+	b.Work.Init(app, name, maxRetries, self)
+	b.iter = self
+}
+
+// NumWorksInBatch returns how many children are in the batch.
+func (b *BatchWork) NumWorksInBatch() int { return len(b.batch) }
+
+// DoReset empties the batch and resets the iterator.
+func (b *BatchWork) DoReset() {
+	clear(b.batch)
+	b.batch = b.batch[:0]
+	b.iter.ResetIter()
+}
+
+// DoWork fails if a child failed; otherwise it drops the children that
+// succeeded (in name order), tops the batch up, and reports Success when
+// all are done, Waiting when none reads Running, and Running otherwise.
+func (b *BatchWork) DoWork() basicwork.State {
+	if b.AnyChildRaiseFailure() {
+		return basicwork.Failure
+	}
+	kept := b.batch[:0]
+	for _, e := range b.batch {
+		if e.w.State() == basicwork.Success {
+			b.Logf(zapcore.DebugLevel, "Finished child work %s", e.name)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	clear(b.batch[len(kept):])
+	b.batch = kept
+
+	b.addMoreWorkIfNeeded()
+
+	if b.AllChildrenSuccessful() {
+		return basicwork.Success
+	}
+	if !b.AnyChildRunning() {
+		return basicwork.Waiting
+	}
+	return basicwork.Running
+}
+
+// addMoreWorkIfNeeded fills the batch from the iterator. Unlike the C++,
+// which adds and starts a duplicate before throwing, it checks the name
+// first, so a duplicate leaves the tree as it was.
+func (b *BatchWork) addMoreWorkIfNeeded() {
+	if b.IsAborting() {
+		panic(&work.AbortingError{Name: b.Name()})
+	}
+	limit := b.App().Config().MaxConcurrentSubprocesses
+	for len(b.batch) < limit && b.iter.HasNext() {
+		w := b.iter.YieldMoreWork()
+		if w == nil {
+			panic(fmt.Sprintf("BatchWork error: %s yielded a nil work", b.Name()))
+		}
+		name := w.Name()
+		i := sort.Search(len(b.batch), func(i int) bool { return b.batch[i].name >= name })
+		if i < len(b.batch) && b.batch[i].name == name {
+			panic(ErrDuplicate)
+		}
+		if err := b.AddWork(w); err != nil {
+			panic(err)
+		}
+		b.batch = append(b.batch, entry{})
+		copy(b.batch[i+1:], b.batch[i:])
+		b.batch[i] = entry{name, w}
+	}
+}

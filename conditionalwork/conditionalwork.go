@@ -1,0 +1,111 @@
+// Package conditionalwork holds a work back until a condition holds: the
+// port of stellar-core's ConditionalWork.
+package conditionalwork
+
+import (
+	"errors"
+	"time"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+)
+
+// Condition tells whether the conditioned work may start. It must be
+// monotonic: once it has returned true it must keep doing so.
+type Condition func(app basicwork.Application) bool
+
+// The rejections of New, with the C++ texts.
+var (
+	ErrNilWork      = errors.New("Must provide valid work")
+	ErrNilCondition = errors.New("Must provide valid condition function. Use BasicWork if condition is not needed.")
+)
+
+// DefaultSleepDelay is how long the work waits between two checks of the
+// condition.
+const DefaultSleepDelay = 100 * time.Millisecond
+
+// ConditionalWork checks its condition when cranked; while it is false it
+// waits for the sleep delay and checks again. Once true, it drops the
+// condition (freeing whatever it captured), starts the conditioned work and
+// from then on passes every crank to it. It is never retried.
+type ConditionalWork struct {
+	basicwork.BasicWork
+	condition   Condition
+	conditioned basicwork.Work
+	sleep       time.Duration
+	started     bool
+}
+
+// Option configures a ConditionalWork.
+type Option func(*ConditionalWork)
+
+// SleepDelay sets the wait between checks (default DefaultSleepDelay).
+func SleepDelay(d time.Duration) Option { return func(c *ConditionalWork) { c.sleep = d } }
+
+// New returns a ConditionalWork that runs w once condition holds. w must not
+// have been started.
+func New(app basicwork.Application, name string, condition Condition, w basicwork.Work, opts ...Option) (*ConditionalWork, error) {
+	if w == nil {
+		return nil, ErrNilWork
+	}
+	if condition == nil {
+		return nil, ErrNilCondition
+	}
+	c := &ConditionalWork{condition: condition, conditioned: w, sleep: DefaultSleepDelay}
+	for _, o := range opts {
+		o(c)
+	}
+	c.Init(app, name, basicwork.RetryNever, c)
+	return c, nil
+}
+
+// OnRun cranks the conditioned work once started; otherwise it checks the
+// condition and either waits or starts the work.
+func (c *ConditionalWork) OnRun() basicwork.State {
+	if !c.started {
+		// A condition already met and dropped stays met: it is monotonic.
+		if c.condition != nil && !c.condition(c.App()) {
+			c.Logf(basicwork.TraceLevel, "Condition for %s is not satisfied: sleeping %d ms", c.Name(), c.sleep.Milliseconds())
+			c.SetupWaitingCallback(c.sleep)
+			return basicwork.Waiting
+		}
+		c.Logf(basicwork.TraceLevel, "Condition for %s is satisfied: starting work", c.Name())
+		c.conditioned.StartWork(c.WakeSelfUpCallback(nil))
+		c.started = true
+		c.condition = nil
+	}
+	c.conditioned.CrankWork()
+	return c.conditioned.State()
+}
+
+// OnAbort cranks the conditioned work, once started, until it is done.
+func (c *ConditionalWork) OnAbort() bool {
+	if c.started && !c.conditioned.IsDone() {
+		c.conditioned.CrankWork()
+		return false
+	}
+	return true
+}
+
+// OnReset forgets that the conditioned work was started.
+func (c *ConditionalWork) OnReset() { c.started = false }
+
+// Shutdown shuts down the conditioned work if it was started, then this
+// work.
+func (c *ConditionalWork) Shutdown() {
+	if c.started {
+		c.conditioned.Shutdown()
+	}
+	c.BasicWork.Shutdown()
+}
+
+// Status is the conditioned work's status, prefixed with "Waiting before
+// starting " until it is started.
+func (c *ConditionalWork) Status() string {
+	if c.started {
+		return c.conditioned.Status()
+	}
+	return "Waiting before starting " + c.conditioned.Status()
+}
+
+// Conditioned returns the work this one runs.
+func (c *ConditionalWork) Conditioned() basicwork.Work { return c.conditioned }

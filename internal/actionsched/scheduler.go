@@ -1,0 +1,575 @@
+// Package actionsched is the Go port of stellar-core's Scheduler
+// (src/util/Scheduler.h and Scheduler.cpp): the fair, load-shedding
+// multi-queue scheduler that the VirtualClock uses to run posted actions on
+// the main goroutine.
+//
+// # Model
+//
+// Every action is posted under a name and an ActionType. The pair selects an
+// action queue; actions within one queue always run in the order they were
+// posted (minus any that get dropped), and scheduling only ever chooses
+// between queues, never reorders inside one.
+//
+// Each queue accumulates the time its actions have spent running (its "total
+// service"). RunOne always serves the non-empty queue whose total service is
+// smallest — the "least attained service" policy (also known as FB or SET).
+// A queue that rarely has work therefore gets served promptly when it does,
+// while a queue that keeps itself busy is held back to an equal share with
+// everyone else. Queues that tie on total service are chosen in exactly the
+// order a GCC-built stellar-core would choose them, because the runnable set
+// is kept in a heap that replays libstdc++'s std::priority_queue moves
+// (package internal/stdheap).
+//
+// A single duration, the latency window, plays three roles:
+//
+//   - Service floor: whenever a queue is served its total service is raised
+//     to at least (largest total service seen) - window, so a queue that sat
+//     quiet cannot bank unlimited credit and then monopolise the scheduler.
+//   - Overload threshold: a queue whose oldest waiting action has waited
+//     longer than the window is overloaded. Droppable queues shed such
+//     actions just before they are served, and the scheduler reports how long
+//     it has been overloaded (OverloadedDuration) so callers can push back.
+//   - Idle expiry: a queue that has been empty for longer than the window is
+//     forgotten; if it is posted to again it starts fresh at zero service,
+//     which the service floor would have lifted it from anyway.
+//
+// Empty queues are kept on an idle list: a queue that runs dry goes on its
+// front, and each RunOne checks only the back (the queue idle the longest)
+// for expiry, forgetting at most one queue per call.
+//
+// Time comes from a caller-supplied function returning the clock's current
+// instant as an offset from the clock's epoch, so tests drive time by hand.
+// The function is called exactly where, and as many times as, the C++
+// consults VirtualClock::now().
+//
+// A Scheduler is not safe for concurrent use: it belongs to the goroutine
+// that cranks the clock. (As in the C++, the shutdown flag on its own is
+// atomic.)
+package actionsched
+
+import (
+	"math"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/stellarwork/stellarwork/internal/stdheap"
+)
+
+// ActionType says whether an action may be dropped when the scheduler is
+// overloaded. Actions of different types never share a queue, even under the
+// same name.
+type ActionType int
+
+const (
+	// NormalAction is an action that always runs eventually, however long it
+	// has to wait. It is also what CurrentActionType reports when no action
+	// is running.
+	NormalAction ActionType = iota
+	// DroppableAction is an action that is discarded, instead of run, once it
+	// has waited in its queue for longer than the latency window.
+	DroppableAction
+)
+
+// String returns the name stellar-core uses for the type: "NORMAL_ACTION" or
+// "DROPPABLE_ACTION" (and "ActionType(n)" for any other value).
+func (t ActionType) String() string {
+	switch t {
+	case NormalAction:
+		return "NORMAL_ACTION"
+	case DroppableAction:
+		return "DROPPABLE_ACTION"
+	default:
+		return "ActionType(" + strconv.Itoa(int(t)) + ")"
+	}
+}
+
+// Stats holds the scheduler's running counters. They only ever grow (Shutdown
+// leaves them as they are).
+type Stats struct {
+	// ActionsEnqueued counts actions accepted by Enqueue.
+	ActionsEnqueued uint64
+	// ActionsDequeued counts actions taken off a queue to be run.
+	ActionsDequeued uint64
+	// ActionsDroppedDueToOverload counts droppable actions discarded because
+	// they had waited longer than the latency window.
+	ActionsDroppedDueToOverload uint64
+	// QueuesActivatedFromFresh counts queues created by Enqueue, either for a
+	// name and type never seen before or for one whose idle queue expired.
+	QueuesActivatedFromFresh uint64
+	// QueuesActivatedFromIdle counts idle queues made runnable again by
+	// Enqueue.
+	QueuesActivatedFromIdle uint64
+	// QueuesSuspended counts the times RunOne left a queue empty and moved it
+	// to the idle list.
+	QueuesSuspended uint64
+}
+
+// never stands for an instant that has not happened, like the C++
+// steady_clock::time_point::max(). It compares later than every real instant.
+const never = time.Duration(math.MaxInt64)
+
+// queueKey identifies an action queue.
+type queueKey struct {
+	name string
+	typ  ActionType
+}
+
+// pending is one waiting action and the instant it was posted.
+type pending struct {
+	action   func()
+	enqueued time.Duration
+}
+
+// Ring buffer sizing. Capacities are powers of two so that indices wrap with
+// a mask. A buffer shrinks by half once it is at most a quarter full, but
+// never below shrinkFloor, so small queues never reallocate in steady state.
+const (
+	initialRingCap = 4
+	shrinkFloor    = 64
+)
+
+// actionQueue is the work of one (name, type) pair: a FIFO of pending actions
+// plus its scheduling state. It lives in Scheduler.queues for as long as it
+// exists, and at any moment it is either in the runnable heap (non-empty, or
+// just made runnable), on the idle list (empty), or in neither because RunOne
+// is serving it.
+type actionQueue struct {
+	name string
+	typ  ActionType
+
+	// totalService is the time this queue's actions have run for, raised to
+	// the scheduler's service floor each time it is served.
+	totalService time.Duration
+	// lastService is when this queue last finished serving an action, or
+	// never if it has not yet.
+	lastService time.Duration
+
+	// ring holds count actions starting at head, wrapping around; len(ring)
+	// is zero or a power of two.
+	ring  []pending
+	head  int
+	count int
+
+	// Links in the scheduler's idle list, valid while idle is true. prev is
+	// towards the front (most recently idled), next towards the back.
+	idle       bool
+	prev, next *actionQueue
+}
+
+func (q *actionQueue) empty() bool { return q.count == 0 }
+
+// overloaded reports whether the oldest waiting action has waited longer than
+// window at instant now.
+func (q *actionQueue) overloaded(window, now time.Duration) bool {
+	if q.count == 0 {
+		return false
+	}
+	return now-q.ring[q.head].enqueued > window
+}
+
+// pushBack appends an action posted at instant at.
+func (q *actionQueue) pushBack(action func(), at time.Duration) {
+	if q.count == len(q.ring) {
+		q.resize(max(initialRingCap, 2*len(q.ring)))
+	}
+	q.ring[(q.head+q.count)&(len(q.ring)-1)] = pending{action: action, enqueued: at}
+	q.count++
+}
+
+// popFront removes and returns the oldest action, clearing its slot so that
+// the closure can be collected once it has run.
+func (q *actionQueue) popFront() func() {
+	slot := &q.ring[q.head]
+	action := slot.action
+	*slot = pending{}
+	q.head = (q.head + 1) & (len(q.ring) - 1)
+	q.count--
+	if q.count == 0 {
+		q.head = 0
+	}
+	if len(q.ring) > shrinkFloor && q.count <= len(q.ring)/4 {
+		q.resize(len(q.ring) / 2)
+	}
+	return action
+}
+
+// resize moves the waiting actions into a new buffer of capacity n (a power
+// of two, at least count), oldest first.
+func (q *actionQueue) resize(n int) {
+	ring := make([]pending, n)
+	if q.count > 0 {
+		tail := q.head + q.count
+		if tail <= len(q.ring) {
+			copy(ring, q.ring[q.head:tail])
+		} else {
+			k := copy(ring, q.ring[q.head:])
+			copy(ring[k:], q.ring[:tail-len(q.ring)])
+		}
+	}
+	q.ring = ring
+	q.head = 0
+}
+
+// moreService orders the runnable heap: the heap's top is the queue that no
+// other queue beats, i.e. the one with the least total service. This is the
+// C++ comparator a->totalService() > b->totalService(); ties are left to the
+// heap layout, exactly as libstdc++ leaves them.
+func moreService(a, b *actionQueue) bool { return a.totalService > b.totalService }
+
+// Scheduler runs posted actions fairly between named queues and sheds
+// droppable load when actions wait too long. Build it with New; the zero value
+// is not usable. See the package documentation for the policy.
+type Scheduler struct {
+	now           func() time.Duration
+	latencyWindow time.Duration
+
+	// queues holds every live queue, runnable or idle.
+	queues map[queueKey]*actionQueue
+	// runnable holds the queues waiting to be served, least service on top.
+	runnable *stdheap.Heap[*actionQueue]
+	// idleFront and idleBack end the idle list: queues are added at the front
+	// when they run dry and expire from the back.
+	idleFront, idleBack *actionQueue
+
+	stats Stats
+	// maxTotalService is the largest total service any queue has reached;
+	// the service floor is this minus the latency window.
+	maxTotalService time.Duration
+	// size is the number of actions waiting across all queues.
+	size int
+
+	isShutdown atomic.Bool
+
+	// overloadedStart is when the scheduler last became overloaded, or never
+	// while it is not overloaded.
+	overloadedStart time.Duration
+	// currentActionType is the type of the action now running, NormalAction
+	// between actions.
+	currentActionType ActionType
+}
+
+// New returns a Scheduler that reads the time from now and uses latencyWindow
+// as its service-floor width, overload threshold and idle-expiry age
+// (stellar-core's VirtualClock passes 5 seconds). now must return the clock's
+// current instant as an offset from the clock's epoch; the scheduler calls it
+// only from its own methods, on the caller's goroutine.
+func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
+	if now == nil {
+		panic("actionsched: nil now function")
+	}
+	s := &Scheduler{
+		now:           now,
+		latencyWindow: latencyWindow,
+		queues:        make(map[queueKey]*actionQueue),
+		runnable:      stdheap.New(moreService),
+	}
+	s.setOverloaded(false)
+	return s
+}
+
+// Enqueue posts action to the queue for (name, typ), creating the queue if
+// there is none and making it runnable if it was idle. The action will run
+// from a later RunOne, after every action posted to the same queue before it,
+// unless it is droppable and gets dropped. After Shutdown, Enqueue does
+// nothing.
+func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
+	if s.isShutdown.Load() {
+		return
+	}
+	key := queueKey{name: name, typ: typ}
+	q, ok := s.queues[key]
+	if !ok {
+		s.stats.QueuesActivatedFromFresh++
+		q = &actionQueue{name: name, typ: typ, lastService: never}
+		s.queues[key] = q
+		s.runnable.Push(q)
+	} else if q.idle {
+		if !q.empty() {
+			panic("actionsched: idle queue " + name + " is not empty")
+		}
+		s.stats.QueuesActivatedFromIdle++
+		s.removeFromIdle(q)
+		s.runnable.Push(q)
+	}
+	s.stats.ActionsEnqueued++
+	q.pushBack(action, s.now())
+	s.size++
+}
+
+// RunOne serves the runnable queue with the least total service: it first
+// drops that queue's overdue droppable actions, then runs its oldest
+// remaining action, if any. It returns 1 if a queue was served (even if every
+// action in it was dropped) and 0 if nothing was runnable. Before choosing, it
+// forgets the longest-idle queue if that one has been idle for longer than
+// the latency window.
+//
+// If the action panics, the scheduler's bookkeeping is completed exactly as
+// after a normal return (service time charged, queue put back or idled,
+// CurrentActionType reset) and the panic then continues to the caller.
+func (s *Scheduler) RunOne() int {
+	start := s.now()
+	s.expireIdle(start)
+	if s.runnable.Len() == 0 {
+		if s.size != 0 {
+			panic("actionsched: nothing runnable but size is " + strconv.Itoa(s.size))
+		}
+		return 0
+	}
+	q := s.runnable.Pop()
+	s.trim(q, start)
+
+	// Deferred calls run last-in first-out, so this one runs after the
+	// service accounting below, whether or not the action panics.
+	defer s.reinstate(q)
+
+	if !q.empty() {
+		floor := s.maxTotalService - s.latencyWindow
+		s.size--
+		s.stats.ActionsDequeued++
+		defer s.finishAction(q)
+		s.currentActionType = q.typ
+		s.serve(q, floor)
+	}
+	return 1
+}
+
+// serve runs q's oldest action and charges the time it took to q, raising q's
+// total service to at least floor.
+func (s *Scheduler) serve(q *actionQueue, floor time.Duration) {
+	before := s.now()
+	action := q.popFront()
+	defer s.chargeService(q, before, floor)
+	action()
+}
+
+// chargeService adds the time since before to q's total service (at least
+// floor) and records the end of the service.
+func (s *Scheduler) chargeService(q *actionQueue, before, floor time.Duration) {
+	after := s.now()
+	q.totalService = max(q.totalService+(after-before), floor)
+	q.lastService = after
+}
+
+// finishAction folds q's new total service into the maximum and marks that no
+// action is running.
+func (s *Scheduler) finishAction(q *actionQueue) {
+	s.maxTotalService = max(q.totalService, s.maxTotalService)
+	s.currentActionType = NormalAction
+}
+
+// reinstate updates the overload state after q was served and then puts q
+// back: on the idle list if it is empty, in the runnable heap otherwise.
+func (s *Scheduler) reinstate(q *actionQueue) {
+	now := s.now()
+	if q.overloaded(s.latencyWindow, now) {
+		if s.overloadedStart == never {
+			s.setOverloaded(true)
+		}
+	} else if s.overloadedStart < never {
+		// Overloaded until now: stop only if no queue at all still is.
+		still := false
+		for _, other := range s.queues {
+			if other.overloaded(s.latencyWindow, now) {
+				still = true
+				break
+			}
+		}
+		if !still {
+			s.setOverloaded(false)
+		}
+	}
+	if q.empty() {
+		s.stats.QueuesSuspended++
+		s.addToIdleFront(q)
+	} else {
+		s.runnable.Push(q)
+	}
+}
+
+// setOverloaded enters the overloaded state, starting now, or leaves it.
+func (s *Scheduler) setOverloaded(overloaded bool) {
+	if overloaded {
+		s.overloadedStart = s.now()
+	} else {
+		s.overloadedStart = never
+	}
+}
+
+// trim drops q's droppable actions that have waited longer than the latency
+// window at instant now (normal queues are never trimmed).
+func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
+	n := 0
+	for q.typ == DroppableAction && !q.empty() && q.overloaded(s.latencyWindow, now) {
+		q.popFront()
+		n++
+	}
+	s.stats.ActionsDroppedDueToOverload += uint64(n)
+	s.size -= n
+}
+
+// expireIdle forgets the queue at the back of the idle list (the one idle the
+// longest) if its last service ended more than a latency window before now.
+// At most one queue expires per call.
+func (s *Scheduler) expireIdle(now time.Duration) {
+	old := s.idleBack
+	if old == nil {
+		return
+	}
+	if s.idleTooLong(old.lastService, now) {
+		if !old.empty() {
+			panic("actionsched: idle queue " + old.name + " is not empty")
+		}
+		delete(s.queues, queueKey{name: old.name, typ: old.typ})
+		s.removeFromIdle(old)
+	}
+}
+
+// idleTooLong computes lastService + latencyWindow < now without overflowing.
+//
+// The C++ evaluates that sum on int64 nanosecond counts. For a queue that
+// went idle without ever running an action (all of its actions were dropped)
+// lastService is still time_point::max(), so the sum overflows; a GCC or
+// Clang build wraps it round to a hugely negative instant, which is before
+// any real now, and the queue expires on the next RunOne. This keeps that
+// outcome, explicitly: a sum past the largest instant counts as expired.
+// Any other sum is exact.
+func (s *Scheduler) idleTooLong(lastService, now time.Duration) bool {
+	w := s.latencyWindow
+	if w > 0 && lastService > never-w {
+		return true
+	}
+	if w < 0 && lastService < math.MinInt64-w {
+		return false // the wrapped sum would be hugely positive
+	}
+	return lastService+w < now
+}
+
+// addToIdleFront puts the empty queue q at the front of the idle list.
+func (s *Scheduler) addToIdleFront(q *actionQueue) {
+	if q.idle {
+		panic("actionsched: queue " + q.name + " is already idle")
+	}
+	if !q.empty() {
+		panic("actionsched: idling non-empty queue " + q.name)
+	}
+	q.idle = true
+	q.prev = nil
+	q.next = s.idleFront
+	if s.idleFront != nil {
+		s.idleFront.prev = q
+	} else {
+		s.idleBack = q
+	}
+	s.idleFront = q
+}
+
+// removeFromIdle takes the empty queue q off the idle list.
+func (s *Scheduler) removeFromIdle(q *actionQueue) {
+	if !q.idle {
+		panic("actionsched: queue " + q.name + " is not idle")
+	}
+	if !q.empty() {
+		panic("actionsched: idle queue " + q.name + " is not empty")
+	}
+	if q.prev != nil {
+		q.prev.next = q.next
+	} else {
+		s.idleFront = q.next
+	}
+	if q.next != nil {
+		q.next.prev = q.prev
+	} else {
+		s.idleBack = q.prev
+	}
+	q.idle = false
+	q.prev, q.next = nil, nil
+}
+
+// Size returns the number of actions waiting in all queues.
+func (s *Scheduler) Size() int { return s.size }
+
+// MaxTotalService returns the largest total service any queue has reached.
+// The service floor applied when a queue is served is this minus the latency
+// window.
+func (s *Scheduler) MaxTotalService() time.Duration { return s.maxTotalService }
+
+// Stats returns a copy of the scheduler's counters.
+func (s *Scheduler) Stats() Stats { return s.stats }
+
+// CurrentActionType returns the type of the action now running, or
+// NormalAction when no action is running.
+func (s *Scheduler) CurrentActionType() ActionType { return s.currentActionType }
+
+// OverloadedDuration returns how long the scheduler has been overloaded,
+// rounded up to whole seconds: zero when it is not overloaded (or became
+// overloaded at this very instant), otherwise the elapsed time truncated to
+// seconds plus one second. A time exactly on a second boundary is therefore
+// still bumped up, as in the C++ (1s elapsed reports 2s).
+func (s *Scheduler) OverloadedDuration() time.Duration {
+	now := s.now()
+	if now > s.overloadedStart {
+		return (now - s.overloadedStart).Truncate(time.Second) + time.Second
+	}
+	return 0
+}
+
+// Shutdown discards every queue and waiting action; from then on Enqueue does
+// nothing and RunOne finds nothing to run. Stats keep their values. Calling
+// it again does nothing.
+//
+// If Shutdown is called from inside a running action, the queue serving that
+// action is still put back when the action returns (as in the C++): on the
+// idle list if it is empty, or in the runnable set with its remaining
+// actions.
+func (s *Scheduler) Shutdown() {
+	if s.isShutdown.Load() {
+		return
+	}
+	s.isShutdown.Store(true)
+	s.queues = make(map[queueKey]*actionQueue)
+	s.runnable = stdheap.New(moreService)
+	for q := s.idleFront; q != nil; {
+		next := q.next
+		q.idle = false
+		q.prev, q.next = nil, nil
+		q = next
+	}
+	s.idleFront, s.idleBack = nil, nil
+	s.size = 0
+}
+
+// getExistingQueue returns the queue for (name, typ), or nil.
+func (s *Scheduler) getExistingQueue(name string, typ ActionType) *actionQueue {
+	return s.queues[queueKey{name: name, typ: typ}]
+}
+
+// NextQueueToRun returns the name of the queue the next RunOne would serve,
+// or "" if no queue is runnable. It is part of the testing interface.
+func (s *Scheduler) NextQueueToRun() string {
+	if s.runnable.Len() == 0 {
+		return ""
+	}
+	return s.runnable.Top().name
+}
+
+// TotalService returns the total service of the queue for (name, typ). It
+// panics if there is no such queue. It is part of the testing interface.
+func (s *Scheduler) TotalService(name string, typ ActionType) time.Duration {
+	q := s.getExistingQueue(name, typ)
+	if q == nil {
+		panic("actionsched: no queue " + name + " of type " + typ.String())
+	}
+	return q.totalService
+}
+
+// QueueLength returns the number of actions waiting in the queue for
+// (name, typ). It panics if there is no such queue. It is part of the testing
+// interface.
+func (s *Scheduler) QueueLength(name string, typ ActionType) int {
+	q := s.getExistingQueue(name, typ)
+	if q == nil {
+		panic("actionsched: no queue " + name + " of type " + typ.String())
+	}
+	return q.count
+}

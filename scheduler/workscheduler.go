@@ -1,0 +1,130 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/vclock"
+	"github.com/stellarwork/stellarwork/work"
+)
+
+// Name is the WorkScheduler's work name.
+const Name = "work-scheduler"
+
+// ActionName is the action-scheduler queue name of the scheduler's cranks.
+const ActionName = "WorkScheduler"
+
+// ErrNotScheduled is returned by ExecuteWork when the scheduler refuses the
+// work because it is aborting or done.
+var ErrNotScheduled = errors.New("work-scheduler is aborting or done: work not scheduled")
+
+// WorkScheduler is the root of a work tree: a Work, never retried, whose
+// children are the scheduled works. Whenever a child wakes it up, it posts
+// one action on the clock that cranks it; the action posts itself again
+// while the scheduler reads Running. So a tree makes progress exactly as
+// the clock is cranked. It is the port of stellar-core's WorkScheduler.
+type WorkScheduler struct {
+	work.Work
+	scheduled bool
+	crankFn   func() // the posted action, bound once
+	wakeFn    func() // scheduleOne, bound once
+}
+
+func newWorkScheduler(app basicwork.Application) *WorkScheduler {
+	s := &WorkScheduler{}
+	s.Init(app, Name, basicwork.RetryNever, s)
+	s.crankFn = s.crank
+	s.wakeFn = s.scheduleOne
+	s.StartWork(nil)
+	s.CrankWork()
+	return s
+}
+
+// DoWork keeps the scheduler Running while a child reads Running, and
+// Waiting otherwise.
+func (s *WorkScheduler) DoWork() basicwork.State {
+	if s.AnyChildRunning() {
+		return basicwork.Running
+	}
+	return basicwork.Waiting
+}
+
+// ScheduleWork adds w as a child and returns it, or returns nil, leaving w
+// untouched, when the scheduler is aborting or done.
+func (s *WorkScheduler) ScheduleWork(w basicwork.Work) basicwork.Work {
+	if s.IsAborting() || s.IsDone() || w == nil {
+		return nil
+	}
+	if err := s.AddWorkWithCallback(s.wakeFn, w); err != nil {
+		return nil
+	}
+	return w
+}
+
+// ExecuteWork schedules w and cranks the clock, blocking, until w is done
+// or the clock is stopped. If ctx is cancelled first, w is shut down, the
+// clock is cranked until w is done, and ctx.Err() is returned.
+func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error {
+	if s.ScheduleWork(w) == nil {
+		return ErrNotScheduled
+	}
+	clock := s.App().Clock()
+	// A blocking crank waits for a post: on cancellation, post a no-op so
+	// that it returns and the loop sees the context.
+	stop := context.AfterFunc(ctx, func() {
+		clock.PostAction(func() {}, "ExecuteWork", vclock.NormalAction)
+	})
+	defer stop()
+	for !clock.IsStopped() && !w.IsDone() {
+		if ctx.Err() != nil {
+			w.Shutdown()
+			for !clock.IsStopped() && !w.IsDone() {
+				clock.Crank(true)
+			}
+			return ctx.Err()
+		}
+		clock.Crank(true)
+	}
+	return nil
+}
+
+// Shutdown aborts every child and the scheduler itself, and posts a crank
+// so that the abort proceeds. It does nothing once the scheduler is done.
+func (s *WorkScheduler) Shutdown() {
+	if s.IsDone() {
+		return
+	}
+	s.Work.Shutdown()
+	s.scheduleOne()
+}
+
+// scheduleOne posts the crank action unless one is already posted.
+func (s *WorkScheduler) scheduleOne() {
+	if s.scheduled {
+		return
+	}
+	s.scheduled = true
+	s.App().PostOnMainThread(s.crankFn, ActionName, vclock.NormalAction)
+}
+
+// crank is the posted action: crank the tree at least once, and again while
+// it reads Running and the clock does not ask to yield; then post again if
+// it still reads Running.
+func (s *WorkScheduler) crank() {
+	s.crankLoop()
+	if s.State() == basicwork.Running {
+		s.scheduleOne()
+	}
+}
+
+func (s *WorkScheduler) crankLoop() {
+	defer func() { s.scheduled = false }()
+	clock := s.App().Clock()
+	for {
+		s.CrankWork()
+		if s.State() != basicwork.Running || clock.ShouldYield() {
+			return
+		}
+	}
+}

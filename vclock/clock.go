@@ -1,0 +1,351 @@
+package vclock
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/stellarwork/stellarwork/internal/actionsched"
+	"github.com/stellarwork/stellarwork/internal/stdheap"
+)
+
+// Mode selects where a Clock's time comes from.
+type Mode int
+
+const (
+	// VirtualTime: time starts at the epoch and moves only when the program
+	// moves it (SleepFor, SetCurrentVirtualTime) or when an idle Crank jumps
+	// to the next timer. The C++ VIRTUAL_TIME.
+	VirtualTime Mode = iota
+	// RealTime: time is the injected wall clock. The C++ REAL_TIME.
+	RealTime
+)
+
+// String returns "VIRTUAL_TIME" or "REAL_TIME".
+func (m Mode) String() string {
+	switch m {
+	case VirtualTime:
+		return "VIRTUAL_TIME"
+	case RealTime:
+		return "REAL_TIME"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// ActionType says whether a posted action may be dropped when the action
+// scheduler is overloaded.
+type ActionType = actionsched.ActionType
+
+const (
+	// NormalAction is never dropped.
+	NormalAction = actionsched.NormalAction
+	// DroppableAction is dropped when it has waited longer than the
+	// scheduler's latency window.
+	DroppableAction = actionsched.DroppableAction
+)
+
+const (
+	// CrankTimeSlice bounds each step of a crank in time, and is the slice
+	// after which ShouldYield reports true in RealTime mode.
+	CrankTimeSlice = 500 * time.Millisecond
+	// crankEventSlice bounds each step of a crank in count: a step runs at
+	// most crankEventSlice-1 handlers, as the C++ pre-increment test does.
+	crankEventSlice = 100
+	// SchedulerLatencyWindow is the latency window of the action scheduler.
+	SchedulerLatencyWindow = 5 * time.Second
+)
+
+// ErrOperationAborted is the error a timer callback receives when its wait is
+// cancelled (asio's operation_aborted).
+var ErrOperationAborted = errors.New("operation aborted")
+
+// virtualEpoch is time zero of every VirtualTime clock, the Unix epoch, as
+// the C++ system_now is "early 1970" in virtual mode.
+var virtualEpoch = time.Unix(0, 0).UTC()
+
+// Option configures a Clock.
+type Option func(*Clock)
+
+// WithWallClock sets the wall clock that RealTime mode reads and sleeps on.
+// Tests pass clock.NewMock(). The default is the real wall clock.
+func WithWallClock(c clock.Clock) Option {
+	return func(vc *Clock) { vc.wall = c }
+}
+
+// Clock is the Go VirtualClock. Build it with New.
+type Clock struct {
+	mode  Mode
+	wall  clock.Clock
+	epoch time.Time // time zero: virtualEpoch, or the wall time at New
+
+	virtualNow atomic.Int64 // nanoseconds since epoch, VirtualTime only
+
+	// Timer events, ordered as libstdc++'s priority_queue orders them.
+	events         *stdheap.Heap[*event]
+	flushesIgnored int
+	dispatch       []*event // reused buffer of advanceToNow
+
+	actions           *actionsched.Scheduler
+	lastDispatchStart time.Duration
+
+	// Guarded by mu: the cross-goroutine submission point.
+	mu        sync.Mutex
+	pending   []pendingAction
+	spare     []pendingAction // the other half of a double buffer
+	ioPosted  int             // queued no-op I/O handlers (wake-ups)
+	wakeCh    chan struct{}   // signalled when ioPosted becomes non-zero
+	stopped   atomic.Bool
+	sysOffset atomic.Int64 // test-only drift added to SystemNow
+
+	background atomic.Int64
+
+	// RealTime mode: when the "real timer" is due (-1: not armed).
+	realTimerAt time.Duration
+}
+
+type pendingAction struct {
+	fn   func()
+	name string
+	typ  ActionType
+}
+
+// New returns a clock in the given mode. Its time starts at zero in
+// VirtualTime mode, and at the wall clock's reading in RealTime mode.
+func New(mode Mode, opts ...Option) *Clock {
+	if mode != VirtualTime && mode != RealTime {
+		panic(fmt.Sprintf("vclock: unknown mode %d", int(mode)))
+	}
+	c := &Clock{
+		mode:        mode,
+		wall:        clock.New(),
+		events:      stdheap.New(eventLess),
+		wakeCh:      make(chan struct{}, 1),
+		realTimerAt: -1,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.wall == nil {
+		panic("vclock: WithWallClock(nil)")
+	}
+	if mode == VirtualTime {
+		c.epoch = virtualEpoch
+	} else {
+		c.epoch = c.wall.Now()
+	}
+	c.actions = actionsched.New(c.sinceEpoch, SchedulerLatencyWindow)
+	return c
+}
+
+// NewVirtual returns a VirtualTime clock; the common case in tests.
+func NewVirtual() *Clock { return New(VirtualTime) }
+
+// Mode returns the clock's mode.
+func (c *Clock) Mode() Mode { return c.mode }
+
+// sinceEpoch is the clock's now as an offset from its epoch.
+func (c *Clock) sinceEpoch() time.Duration {
+	if c.mode == RealTime {
+		return c.wall.Since(c.epoch)
+	}
+	return time.Duration(c.virtualNow.Load())
+}
+
+// Now returns the clock's current time. In VirtualTime mode that is the Unix
+// epoch plus the virtual time elapsed. Safe from any goroutine.
+func (c *Clock) Now() time.Time { return c.epoch.Add(c.sinceEpoch()) }
+
+// Elapsed returns the time since the clock's epoch: virtual now in
+// VirtualTime mode (what the C++ calls time_since_epoch of now()).
+func (c *Clock) Elapsed() time.Duration { return c.sinceEpoch() }
+
+// Epoch returns the clock's time zero.
+func (c *Clock) Epoch() time.Time { return c.epoch }
+
+// SystemNow returns calendar time: the wall clock in RealTime mode, the Unix
+// epoch plus virtual time in VirtualTime mode, plus any offset set with
+// SetSystemTimeOffset. Safe from any goroutine.
+func (c *Clock) SystemNow() time.Time {
+	var t time.Time
+	if c.mode == RealTime {
+		t = c.wall.Now().Round(0)
+	} else {
+		t = virtualEpoch.Add(time.Duration(c.virtualNow.Load()))
+	}
+	return t.Add(time.Duration(c.sysOffset.Load()))
+}
+
+// SetSystemTimeOffset adds d to what SystemNow returns, to simulate drift of
+// the calendar clock; Now and timers are not affected.
+func (c *Clock) SetSystemTimeOffset(d time.Duration) { c.sysOffset.Store(int64(d)) }
+
+// SetCurrentVirtualTime moves virtual time to t. It panics in RealTime mode
+// and when t is earlier than now: virtual time never goes backwards.
+func (c *Clock) SetCurrentVirtualTime(t time.Time) {
+	c.setVirtual(t.Sub(virtualEpoch))
+}
+
+func (c *Clock) setVirtual(d time.Duration) {
+	if c.mode != VirtualTime {
+		panic("vclock: SetCurrentVirtualTime needs VIRTUAL_TIME mode")
+	}
+	if cur := time.Duration(c.virtualNow.Load()); d < cur {
+		panic(fmt.Sprintf("vclock: virtual time cannot go backwards (from %v to %v)", cur, d))
+	}
+	c.virtualNow.Store(int64(d))
+}
+
+// SleepFor advances virtual time by d in VirtualTime mode, and sleeps on the
+// wall clock in RealTime mode. A negative d panics, as moving time backwards
+// does.
+func (c *Clock) SleepFor(d time.Duration) {
+	if d < 0 {
+		panic(fmt.Sprintf("vclock: SleepFor with a negative duration %v", d))
+	}
+	if c.mode == VirtualTime {
+		c.setVirtual(c.sinceEpoch() + d)
+		return
+	}
+	c.wall.Sleep(d)
+}
+
+// ShouldYield reports whether a loop running on the crank goroutine should
+// return control to the clock. It is always true in VirtualTime mode, so that
+// runs are deterministic; in RealTime mode it is true once the current crank
+// step has run for more than CrankTimeSlice.
+func (c *Clock) ShouldYield() bool {
+	if c.mode == VirtualTime {
+		return true
+	}
+	return c.sinceEpoch()-c.lastDispatchStart > CrankTimeSlice
+}
+
+// Next returns the expiry of the earliest queued timer event, and false when
+// none is queued. A cancelled event that has not been flushed yet still
+// counts, as in the C++.
+func (c *Clock) Next() (time.Time, bool) {
+	if c.events.Len() == 0 {
+		return time.Time{}, false
+	}
+	return c.epoch.Add(c.events.Top().when), true
+}
+
+// IsStopped reports whether Shutdown has been called. Safe from any
+// goroutine.
+func (c *Clock) IsStopped() bool { return c.stopped.Load() }
+
+// Shutdown cancels every timer event (their callbacks get
+// ErrOperationAborted, at once), stops the clock and drops every posted
+// action. After it, PostAction and Timer.AsyncWait do nothing and Crank finds
+// nothing to run. Calling it again does nothing.
+func (c *Clock) Shutdown() {
+	if c.IsStopped() {
+		return
+	}
+	for c.cancelAllEvents() {
+	}
+	c.mu.Lock()
+	c.stopped.Store(true)
+	clear(c.pending)
+	c.pending = c.pending[:0]
+	c.ioPosted = 0
+	c.mu.Unlock()
+	c.signal()
+	c.actions.Shutdown()
+}
+
+// NewBackgroundWork records that a goroutine has started work whose result
+// will come back through PostAction. While any is outstanding, an idle
+// VirtualTime crank does not jump time forward. It counts nothing in
+// RealTime mode. Safe from any goroutine.
+func (c *Clock) NewBackgroundWork() {
+	if c.mode == VirtualTime {
+		c.background.Add(1)
+	}
+}
+
+// FinishedBackgroundWork records that background work started with
+// NewBackgroundWork has finished, and wakes a blocked Crank. Safe from any
+// goroutine.
+func (c *Clock) FinishedBackgroundWork() {
+	if c.mode != VirtualTime {
+		return
+	}
+	if c.background.Add(-1) < 0 {
+		panic("vclock: FinishedBackgroundWork without NewBackgroundWork")
+	}
+	c.postIO()
+}
+
+// BackgroundWorkCount returns the outstanding background work.
+func (c *Clock) BackgroundWorkCount() int { return int(c.background.Load()) }
+
+// PostAction queues f to run on the crank goroutine, in a later Crank, under
+// the scheduler queue name and type. It is the one way back onto the crank
+// goroutine, and is safe to call from any goroutine. After Shutdown it does
+// nothing.
+func (c *Clock) PostAction(f func(), name string, typ ActionType) {
+	if f == nil {
+		panic("vclock: PostAction with a nil action")
+	}
+	if c.IsStopped() {
+		return
+	}
+	c.mu.Lock()
+	if c.stopped.Load() {
+		c.mu.Unlock()
+		return
+	}
+	wasEmpty := len(c.pending) == 0
+	c.pending = append(c.pending, pendingAction{fn: f, name: name, typ: typ})
+	if wasEmpty {
+		// A crank that found the pending queue empty may be about to block:
+		// queue a no-op I/O handler so that it wakes up.
+		c.ioPosted++
+	}
+	c.mu.Unlock()
+	if wasEmpty {
+		c.signal()
+	}
+}
+
+// postIO queues one no-op I/O handler and wakes a blocked crank.
+func (c *Clock) postIO() {
+	c.mu.Lock()
+	if !c.stopped.Load() {
+		c.ioPosted++
+	}
+	c.mu.Unlock()
+	c.signal()
+}
+
+func (c *Clock) signal() {
+	select {
+	case c.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// ActionQueueSize returns the posted actions not yet run: pending ones and
+// those in the scheduler.
+func (c *Clock) ActionQueueSize() int {
+	c.mu.Lock()
+	n := len(c.pending)
+	c.mu.Unlock()
+	return n + c.actions.Size()
+}
+
+// ActionQueueIsOverloaded reports whether the action scheduler is overloaded.
+func (c *Clock) ActionQueueIsOverloaded() bool { return c.actions.OverloadedDuration() != 0 }
+
+// CurrentSchedulerActionType returns the type of the action running now, or
+// NormalAction outside actions.
+func (c *Clock) CurrentSchedulerActionType() ActionType { return c.actions.CurrentActionType() }
+
+// ActionScheduler returns the clock's action scheduler, for inspection in
+// tests.
+func (c *Clock) ActionScheduler() *actionsched.Scheduler { return c.actions }

@@ -1,0 +1,141 @@
+package vclock
+
+import (
+	"time"
+)
+
+// Crank runs one round of the clock and returns how much progress it made:
+// the I/O handlers run, the actions run, the timer events popped, the pending
+// actions moved into the scheduler and the background work outstanding. The
+// package doc lists the steps. With block set and nothing done, it waits for
+// a post from another goroutine (RealTime mode: or for the next timer).
+// Crank belongs to one goroutine at a time, and must not be called from
+// inside an action or a timer callback.
+func (c *Clock) Crank(block bool) int {
+	progress := 0
+	c.lastDispatchStart = c.sinceEpoch()
+	if c.mode == RealTime {
+		progress += c.advanceToNow()
+	}
+
+	// Favour the action queue less the longer the scheduler has been
+	// overloaded: each second of overload halves the I/O step's budget.
+	overloaded := min(c.actions.OverloadedDuration()/time.Second, 30)
+	ioDivisor := 1 << uint(overloaded)
+
+	// Step 1: I/O handlers.
+	c.lastDispatchStart = c.sinceEpoch()
+	limit := c.sinceEpoch() + CrankTimeSlice/time.Duration(ioDivisor)
+	for n := 1; c.sinceEpoch() < limit && n < crankEventSlice/ioDivisor; n++ {
+		p := c.pollOne()
+		progress += p
+		if p == 0 {
+			break
+		}
+	}
+
+	// Step 2: scheduled actions.
+	c.lastDispatchStart = c.sinceEpoch()
+	limit = c.sinceEpoch() + CrankTimeSlice
+	for n := 1; c.sinceEpoch() < limit && n < crankEventSlice; n++ {
+		p := c.actions.RunOne()
+		progress += p
+		if p == 0 {
+			break
+		}
+	}
+
+	// Step 3: an idle virtual clock jumps to its next timer.
+	if c.mode == VirtualTime && progress == 0 && c.background.Load() == 0 {
+		c.mu.Lock()
+		hasPending := len(c.pending) != 0
+		c.mu.Unlock()
+		if !hasPending {
+			progress += c.advanceToNext()
+		}
+	}
+
+	// Step 4: move pending actions into the scheduler.
+	progress += c.transferPending()
+
+	// Step 5: block for a post (or, in RealTime mode, the next timer).
+	if block && progress == 0 {
+		progress += c.runOne()
+	}
+
+	// Step 6: outstanding background work counts as progress.
+	if c.mode == VirtualTime {
+		bg := int(c.background.Load())
+		if bg > 0 && progress == 0 {
+			// Let the background goroutines run instead of spinning.
+			c.wall.Sleep(time.Millisecond)
+		}
+		progress += bg
+	}
+	return progress
+}
+
+// transferPending moves every pending action into the action scheduler and
+// returns how many it moved.
+func (c *Clock) transferPending() int {
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = c.spare[:0]
+	c.mu.Unlock()
+	for i := range batch {
+		a := &batch[i]
+		c.actions.Enqueue(a.name, a.fn, a.typ)
+	}
+	n := len(batch)
+	clear(batch)
+	c.mu.Lock()
+	c.spare = batch[:0]
+	c.mu.Unlock()
+	return n
+}
+
+// pollOne runs at most one ready I/O handler without waiting, and returns
+// how many it ran.
+func (c *Clock) pollOne() int {
+	c.mu.Lock()
+	if c.stopped.Load() {
+		c.mu.Unlock()
+		return 0
+	}
+	if c.ioPosted > 0 {
+		c.ioPosted--
+		c.mu.Unlock()
+		return 1
+	}
+	c.mu.Unlock()
+	if c.mode == RealTime && c.realTimerAt >= 0 && c.sinceEpoch() >= c.realTimerAt {
+		c.realTimerAt = -1
+		c.advanceToNow()
+		return 1
+	}
+	return 0
+}
+
+// runOne waits until one I/O handler can run, runs it and returns 1; it
+// returns 0 at once on a stopped clock.
+func (c *Clock) runOne() int {
+	for {
+		if c.IsStopped() {
+			return 0
+		}
+		if n := c.pollOne(); n > 0 {
+			return n
+		}
+		if c.mode == RealTime && c.realTimerAt >= 0 {
+			wait := c.realTimerAt - c.sinceEpoch()
+			t := c.wall.Timer(wait)
+			select {
+			case <-c.wakeCh:
+			case <-t.C:
+			}
+			t.Stop()
+			continue
+		}
+		<-c.wakeCh
+	}
+}

@@ -1,0 +1,219 @@
+package vclock
+
+import (
+	"time"
+)
+
+// event is one wait on a timer: a callback due at when. seq orders the waits
+// of one timer that share an expiry.
+type event struct {
+	when      time.Duration
+	seq       uint64
+	cb        func(error)
+	triggered bool
+}
+
+// eventLess orders events for the max-heap: the earliest expiry, then the
+// lowest seq, is the highest.
+func eventLess(a, b *event) bool {
+	return a.when > b.when || (a.when == b.when && a.seq > b.seq)
+}
+
+// trigger runs the callback with no error, once.
+func (e *event) trigger() {
+	if !e.triggered {
+		e.triggered = true
+		cb := e.cb
+		e.cb = nil
+		cb(nil)
+	}
+}
+
+// cancel runs the callback with ErrOperationAborted, once.
+func (e *event) cancel() {
+	if !e.triggered {
+		e.triggered = true
+		cb := e.cb
+		e.cb = nil
+		cb(ErrOperationAborted)
+	}
+}
+
+// Timer is the Go VirtualTimer: a one-shot timer on a Clock that may have
+// several callbacks waiting on the same expiry.
+//
+// A C++ VirtualTimer cancels itself when destroyed. Go has no destructors:
+// where stellar-core lets a timer go out of scope, call Cancel, which keeps
+// the clock's throttled flush count the same as in C++.
+type Timer struct {
+	c         *Clock
+	expiry    time.Duration
+	events    []*event
+	cancelled bool
+}
+
+// NewTimer returns a timer on c, expiring now and not armed.
+func NewTimer(c *Clock) *Timer {
+	if c == nil {
+		panic("vclock: NewTimer with a nil clock")
+	}
+	return &Timer{c: c, expiry: c.sinceEpoch()}
+}
+
+// ExpiryTime returns the time the timer expires at.
+func (t *Timer) ExpiryTime() time.Time { return t.c.epoch.Add(t.expiry) }
+
+// Seq returns the seq the next AsyncWait will get: 0 after a fresh expiry,
+// then one more per wait on the same expiry.
+func (t *Timer) Seq() uint64 {
+	if len(t.events) == 0 {
+		return 0
+	}
+	return t.events[len(t.events)-1].seq + 1
+}
+
+// ExpiresAt cancels any waits and sets the expiry to at.
+func (t *Timer) ExpiresAt(at time.Time) {
+	t.Cancel()
+	t.expiry = at.Sub(t.c.epoch)
+	t.cancelled = false
+}
+
+// ExpiresFromNow cancels any waits and sets the expiry to now plus d. A
+// negative or zero d makes the timer due at once: it fires on the clock's
+// next timer step.
+func (t *Timer) ExpiresFromNow(d time.Duration) {
+	t.Cancel()
+	t.expiry = t.c.sinceEpoch() + d
+	t.cancelled = false
+}
+
+// AsyncWait arms the timer: fn runs on the crank goroutine with a nil error
+// when the timer fires, or with ErrOperationAborted when it is cancelled.
+// After Cancel, until the next ExpiresAt or ExpiresFromNow, and on a stopped
+// clock, it does nothing.
+func (t *Timer) AsyncWait(fn func(error)) {
+	if fn == nil {
+		panic("vclock: AsyncWait with a nil callback")
+	}
+	if t.c.IsStopped() || t.cancelled {
+		return
+	}
+	ev := &event{when: t.expiry, seq: t.Seq(), cb: fn}
+	t.c.enqueue(ev)
+	t.events = append(t.events, ev)
+}
+
+// AsyncWaitFunc arms the timer with one callback for firing and one for
+// cancellation.
+func (t *Timer) AsyncWaitFunc(onSuccess func(), onFailure func(error)) {
+	if onSuccess == nil || onFailure == nil {
+		panic("vclock: AsyncWaitFunc with a nil callback")
+	}
+	t.AsyncWait(func(err error) {
+		if err != nil {
+			onFailure(err)
+		} else {
+			onSuccess()
+		}
+	})
+}
+
+// OnFailureNoop is a failure callback that ignores the error.
+func OnFailureNoop(error) {}
+
+// Cancel cancels every wait: each callback not yet run runs now with
+// ErrOperationAborted. The events stay in the clock's queue until its
+// throttled flush, as in C++. Further AsyncWait calls do nothing until the
+// expiry is set again. Cancelling a cancelled timer does nothing.
+func (t *Timer) Cancel() {
+	if t.cancelled {
+		return
+	}
+	t.cancelled = true
+	for _, ev := range t.events {
+		ev.cancel()
+	}
+	t.c.flushCancelledEvents()
+	clear(t.events)
+	t.events = t.events[:0]
+}
+
+// enqueue adds an event to the queue.
+func (c *Clock) enqueue(ev *event) {
+	c.events.Push(ev)
+	c.maybeSetRealTimer()
+}
+
+// flushCancelledEvents is called once per timer cancellation. It rebuilds
+// the queue without cancelled events only once it has been called more
+// times than there are queued events, so that cancelling many timers one at
+// a time stays linear overall.
+func (c *Clock) flushCancelledEvents() {
+	if c.flushesIgnored <= c.events.Len() {
+		c.flushesIgnored++
+		return
+	}
+	keep := make([]*event, 0, c.events.Len())
+	for c.events.Len() > 0 {
+		e := c.events.Pop()
+		if !e.triggered {
+			keep = append(keep, e)
+		}
+	}
+	c.flushesIgnored = 0
+	c.events.Init(keep)
+	c.maybeSetRealTimer()
+}
+
+// cancelAllEvents pops and cancels every queued event, and reports whether
+// there were any.
+func (c *Clock) cancelAllEvents() bool {
+	had := c.events.Len() > 0
+	for c.events.Len() > 0 {
+		c.events.Pop().cancel()
+	}
+	return had
+}
+
+// advanceToNow fires every event due by now, in queue order, and returns
+// how many it popped.
+func (c *Clock) advanceToNow() int {
+	now := c.sinceEpoch()
+	due := c.dispatch[:0]
+	for c.events.Len() > 0 && c.events.Top().when <= now {
+		due = append(due, c.events.Pop())
+	}
+	// Pop first, fire after: callbacks may arm or cancel timers.
+	for i, ev := range due {
+		ev.trigger()
+		due[i] = nil
+	}
+	c.dispatch = due[:0]
+	c.maybeSetRealTimer()
+	return len(due)
+}
+
+// advanceToNext jumps virtual time to the earliest event, if it is later,
+// then fires what is due.
+func (c *Clock) advanceToNext() int {
+	if c.events.Len() == 0 {
+		return 0
+	}
+	if next := c.events.Top().when; time.Duration(c.virtualNow.Load()) < next {
+		c.virtualNow.Store(int64(next))
+	}
+	return c.advanceToNow()
+}
+
+// maybeSetRealTimer re-arms the RealTime wake-up for the earliest event.
+func (c *Clock) maybeSetRealTimer() {
+	if c.mode != RealTime {
+		return
+	}
+	if c.events.Len() == 0 {
+		c.realTimerAt = -1
+		return
+	}
+	c.realTimerAt = c.events.Top().when
+}

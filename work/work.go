@@ -1,0 +1,282 @@
+// Package work is a work with children: the Go port of stellar-core's Work.
+//
+// A Work cranks its children round-robin, one child per crank, in the order
+// they were added, visiting only those whose public state reads Running
+// (which includes Pending and Aborting children). Waiting children are
+// skipped and finished children are dropped. When a round finds no child to
+// crank, the Work calls its own DoWork once.
+package work
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+)
+
+// Interface is what a Work's implementer provides on top of basicwork.Work:
+// DoWork, and optionally DoReset (Work has a no-op one).
+type Interface interface {
+	basicwork.Work
+	// DoWork is the work's own step, called when no child is ready to be
+	// cranked: add children, look at them, or do local work.
+	DoWork() basicwork.State
+	// DoReset is extra cleanup when the work is reset.
+	DoReset()
+}
+
+// ErrAborting is wrapped by the error AddWork returns while the parent is
+// aborting. Its text is completed as "<name> is being aborted!".
+var ErrAborting = errors.New("is being aborted!")
+
+// ErrNilWork is returned when a nil work is added.
+var ErrNilWork = errors.New("Must provide valid work")
+
+// AbortingError is the error of adding a child to an aborting work. Its
+// message is the C++ text "<name> is being aborted!".
+type AbortingError struct{ Name string }
+
+func (e *AbortingError) Error() string { return e.Name + " is being aborted!" }
+
+// Is makes errors.Is(err, ErrAborting) true.
+func (e *AbortingError) Is(target error) bool { return target == ErrAborting }
+
+// Work is a basicwork.BasicWork with children. An implementer embeds it,
+// calls Init with its own outer value, and defines DoWork.
+type Work struct {
+	basicwork.BasicWork
+	self Interface
+
+	children children
+	next     *child // the round-robin position; nil means the end
+
+	doneChildren  int
+	totalChildren int
+
+	abortChildrenButNotSelf bool
+}
+
+// Init sets the work up; see basicwork.BasicWork.Init. self is the outer
+// value that embeds this Work.
+func (w *Work) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
+	w.BasicWork.Init(app, name, maxRetries, self)
+	w.self = self
+}
+
+// Status is the BasicWork status, followed by " : d/t children completed"
+// once the work has had children.
+func (w *Work) Status() string {
+	s := w.BasicWork.Status()
+	if w.totalChildren != 0 {
+		s += fmt.Sprintf(" : %d/%d children completed", w.doneChildren, w.totalChildren)
+	}
+	return s
+}
+
+// Shutdown shuts down every child that is not done, then the work itself.
+func (w *Work) Shutdown() {
+	w.shutdownChildren()
+	w.BasicWork.Shutdown()
+}
+
+// AddWork adds child, starts it and wakes this work up; the child wakes this
+// work up whenever it wakes up. It fails while this work is aborting.
+//
+// Adding a child makes it Running without running it: an OnRun or DoWork
+// that adds a child should return Running, not Waiting, so that the child
+// gets cranked.
+func (w *Work) AddWork(child basicwork.Work) error {
+	return w.AddWorkWithCallback(nil, child)
+}
+
+// AddWorkWithCallback is AddWork with cb run after each wake-up of this
+// work caused by the child.
+func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
+	if w.IsAborting() {
+		return &AbortingError{Name: w.Name()}
+	}
+	if child == nil {
+		return ErrNilWork
+	}
+	w.addChild(child)
+	wakeSelf := w.WakeSelfUpCallback(cb)
+	child.StartWork(wakeSelf)
+	wakeSelf()
+	return nil
+}
+
+// OnRun cranks the next child that reads Running; when there is none, it
+// calls DoWork. If DoWork fails while children are still running, the
+// children are aborted first and the work fails once they are done.
+func (w *Work) OnRun() basicwork.State {
+	if w.abortChildrenButNotSelf {
+		if w.OnAbort() {
+			return basicwork.Failure
+		}
+		return basicwork.Running
+	}
+	if c := w.yieldNextRunningChild(); c != nil {
+		c.CrankWork()
+		return basicwork.Running
+	}
+	w.Logf(zapcoreDebug, "Running %s", w.Name())
+	st := w.self.DoWork()
+	switch {
+	case st == basicwork.Success:
+		if !w.AllChildrenSuccessful() {
+			panic(fmt.Sprintf("Work error: %s succeeded while a child has not", w.Name()))
+		}
+		w.clearChildren()
+	case st == basicwork.Failure && !w.AllChildrenDone():
+		w.Logf(zapcoreDebug, "A child of %s failed: aborting remaining children before failure.", w.Name())
+		w.shutdownChildren()
+		w.abortChildrenButNotSelf = true
+		return basicwork.Running
+	}
+	return st
+}
+
+// OnAbort cranks the next aborting child; with none left to crank, the
+// abort is complete once every child is done.
+func (w *Work) OnAbort() bool {
+	if c := w.yieldNextRunningChild(); c != nil {
+		if !c.IsAborting() {
+			panic(fmt.Sprintf("Work error: %s is aborting but its child %s is not", w.Name(), c.Name()))
+		}
+		c.CrankWork()
+		return false
+	}
+	w.Logf(traceLevel, "%s: waiting for children to abort.", w.Name())
+	return w.AllChildrenDone()
+}
+
+// OnReset drops the (finished) children and calls DoReset.
+func (w *Work) OnReset() {
+	w.clearChildren()
+	w.abortChildrenButNotSelf = false
+	w.self.DoReset()
+}
+
+// DoReset does nothing; override it for extra cleanup on reset.
+func (w *Work) DoReset() {}
+
+// AllChildrenSuccessful reports whether every child succeeded (true with no
+// children).
+func (w *Work) AllChildrenSuccessful() bool {
+	for c := w.children.head; c != nil; c = c.next {
+		if c.w.State() != basicwork.Success {
+			return false
+		}
+	}
+	return true
+}
+
+// AllChildrenDone reports whether every child is done (true with no
+// children).
+func (w *Work) AllChildrenDone() bool {
+	for c := w.children.head; c != nil; c = c.next {
+		if !c.w.IsDone() {
+			return false
+		}
+	}
+	return true
+}
+
+// AnyChildRaiseFailure reports whether a child failed.
+func (w *Work) AnyChildRaiseFailure() bool {
+	for c := w.children.head; c != nil; c = c.next {
+		if c.w.State() == basicwork.Failure {
+			return true
+		}
+	}
+	return false
+}
+
+// AnyChildRunning reports whether a child reads Running.
+func (w *Work) AnyChildRunning() bool {
+	for c := w.children.head; c != nil; c = c.next {
+		if c.w.State() == basicwork.Running {
+			return true
+		}
+	}
+	return false
+}
+
+// HasChildren reports whether the work holds any child.
+func (w *Work) HasChildren() bool { return w.children.head != nil }
+
+// CheckChildrenStatus sums the children up as GetWorkStatus does.
+func (w *Work) CheckChildrenStatus() basicwork.State {
+	if w.AllChildrenSuccessful() {
+		return basicwork.Success
+	}
+	if w.AnyChildRaiseFailure() {
+		return basicwork.Failure
+	}
+	if !w.AnyChildRunning() {
+		return basicwork.Waiting
+	}
+	return basicwork.Running
+}
+
+// Children returns the children the work holds now, in order.
+func (w *Work) Children() []basicwork.Work {
+	var out []basicwork.Work
+	for c := w.children.head; c != nil; c = c.next {
+		out = append(out, c.w)
+	}
+	return out
+}
+
+// DoneChildren and TotalChildren are the counts of the status suffix.
+func (w *Work) DoneChildren() int { return w.doneChildren }
+
+// TotalChildren returns how many children were ever added since the work
+// was built.
+func (w *Work) TotalChildren() int { return w.totalChildren }
+
+func (w *Work) shutdownChildren() {
+	for c := w.children.head; c != nil; c = c.next {
+		if !c.w.IsDone() {
+			c.w.Shutdown()
+		}
+	}
+}
+
+func (w *Work) clearChildren() {
+	if !w.AllChildrenDone() {
+		panic(fmt.Sprintf("Work error: %s drops its children while some are not done", w.Name()))
+	}
+	w.doneChildren += w.children.len
+	w.children.clear()
+	w.next = nil
+}
+
+func (w *Work) addChild(c basicwork.Work) {
+	resetIter := !w.HasChildren()
+	w.children.pushBack(c)
+	w.totalChildren++
+	if resetIter {
+		w.next = w.children.head
+	}
+}
+
+// yieldNextRunningChild walks on from the round-robin position to the next
+// child that reads Running, dropping done children on the way. At the end of
+// the list it rewinds and returns nil.
+func (w *Work) yieldNextRunningChild() basicwork.Work {
+	for w.next != nil {
+		c := w.next
+		w.next = c.next
+		st := c.w.State()
+		if st == basicwork.Running {
+			return c.w
+		}
+		if st.IsDone() {
+			w.next = w.children.remove(c)
+			w.doneChildren++
+		}
+	}
+	w.next = w.children.head
+	return nil
+}

@@ -1,0 +1,142 @@
+// Package worksequence runs works one after another: the port of
+// stellar-core's WorkSequence.
+package worksequence
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/work"
+)
+
+// ErrNilWork rejects a nil work in the sequence.
+var ErrNilWork = errors.New("Must provide valid work")
+
+// WorkSequence starts its works in order, each only once the one before it
+// succeeded (or, without stop-at-first-failure, ended). It cranks the
+// current work on each of its own cranks, and ends with the summed-up state
+// of all of them; an empty sequence succeeds.
+type WorkSequence struct {
+	basicwork.BasicWork
+	works              []basicwork.Work
+	next               int
+	current            basicwork.Work
+	stopAtFirstFailure bool
+}
+
+type options struct {
+	maxRetries         int
+	stopAtFirstFailure bool
+}
+
+// Option configures a WorkSequence.
+type Option func(*options)
+
+// MaxRetries sets the retry budget of the sequence as a whole (default
+// basicwork.RetryAFew).
+func MaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
+
+// StopAtFirstFailure sets whether a failed work ends the sequence (default
+// true). When false, the sequence goes on with the next work and fails at
+// the end.
+func StopAtFirstFailure(stop bool) Option { return func(o *options) { o.stopAtFirstFailure = stop } }
+
+// New returns a sequence of works, which must not be nil and must not have
+// been started.
+func New(app basicwork.Application, name string, works []basicwork.Work, opts ...Option) (*WorkSequence, error) {
+	s := &WorkSequence{}
+	if err := s.Init(app, name, works, s, opts...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Init sets up a WorkSequence embedded in self, for types that extend it.
+func (s *WorkSequence) Init(app basicwork.Application, name string, works []basicwork.Work, self basicwork.Work, opts ...Option) error {
+	o := options{maxRetries: basicwork.RetryAFew, stopAtFirstFailure: true}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	for i, w := range works {
+		if w == nil {
+			return fmt.Errorf("work sequence %s, position %d: %w", name, i, ErrNilWork)
+		}
+	}
+	s.works = append([]basicwork.Work(nil), works...)
+	s.stopAtFirstFailure = o.stopAtFirstFailure
+	s.BasicWork.Init(app, name, o.maxRetries, self)
+	return nil
+}
+
+// OnRun starts the current work if it is not started, moves past it when
+// it is finished, reports its state when it is waiting or ended the
+// sequence, and otherwise cranks it.
+func (s *WorkSequence) OnRun() basicwork.State {
+	for {
+		if s.next == len(s.works) {
+			return work.GetWorkStatus(s.works)
+		}
+		w := s.works[s.next]
+		if s.current == nil {
+			w.StartWork(s.WakeSelfUpCallback(nil))
+			s.current = w
+		} else {
+			st := w.State()
+			if st == basicwork.Success || (st == basicwork.Failure && !s.stopAtFirstFailure) {
+				s.current = nil
+				s.next++
+				continue
+			}
+			if st != basicwork.Running {
+				return st
+			}
+		}
+		w.CrankWork()
+		return basicwork.Running
+	}
+}
+
+// OnAbort cranks the current work until it has finished aborting.
+func (s *WorkSequence) OnAbort() bool {
+	if s.current != nil && !s.current.IsDone() {
+		s.current.CrankWork()
+		return false
+	}
+	return true
+}
+
+// OnReset rewinds the sequence. Every work before the current one must be
+// done.
+func (s *WorkSequence) OnReset() {
+	for _, w := range s.works[:s.next] {
+		if !w.IsDone() {
+			panic(fmt.Sprintf("WorkSequence error: %s reset while %s is not done", s.Name(), w.Name()))
+		}
+	}
+	s.next = 0
+	s.current = nil
+}
+
+// Status is the current work's status while the sequence is not done, and
+// the sequence's own afterwards.
+func (s *WorkSequence) Status() string {
+	if !s.IsDone() && s.next < len(s.works) {
+		return s.works[s.next].Status()
+	}
+	return s.BasicWork.Status()
+}
+
+// Shutdown shuts down the current work, then the sequence.
+func (s *WorkSequence) Shutdown() {
+	if s.current != nil {
+		s.current.Shutdown()
+	}
+	s.BasicWork.Shutdown()
+}
+
+// Works returns the works of the sequence.
+func (s *WorkSequence) Works() []basicwork.Work { return s.works }
+
+// Current returns the work being run, or nil.
+func (s *WorkSequence) Current() basicwork.Work { return s.current }

@@ -1,0 +1,162 @@
+// Package worktest helps users test their own works against stellar-core:
+// a virtual-time application whose Work log goes into a trace, a recorder
+// that writes that trace in the parity format (see shared/parity/README.md
+// of this project, and docs/SCENARIOS.md), and the crank loops the upstream
+// tests use.
+package worktest
+
+import (
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/scheduler"
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// Recorder writes a parity trace. Build it with NewRecorder, which also
+// builds the application whose log it captures.
+type Recorder struct {
+	b       strings.Builder
+	app     *scheduler.App
+	clock   *vclock.Clock
+	cranks  int
+	tracked []tracked
+	failed  []string
+	// AfterStatus, if set, runs after the status lines of every crank (the
+	// scenario "live" line hooks here).
+	AfterStatus func()
+}
+
+type tracked struct {
+	name string
+	w    basicwork.Work
+}
+
+// Options are the settings of NewRecorder. The zero value gives the parity
+// environment: MaxConcurrentSubprocesses 16 and backoff at its lower bound.
+type Options struct {
+	// Config overrides the default configuration when its
+	// MaxConcurrentSubprocesses is not zero.
+	Config basicwork.Config
+	// Rand overrides the jitter source (default basicwork.LowerBound{}).
+	Rand basicwork.Rand
+}
+
+// NewRecorder builds a virtual clock, an application whose Work logger
+// writes every line at every level into the trace, and its WorkScheduler,
+// tracked first.
+func NewRecorder(opts Options) *Recorder {
+	r := &Recorder{clock: vclock.New(vclock.VirtualTime)}
+	cfg := basicwork.DefaultConfig()
+	if opts.Config.MaxConcurrentSubprocesses != 0 {
+		cfg = opts.Config
+	}
+	rnd := opts.Rand
+	if rnd == nil {
+		rnd = basicwork.LowerBound{}
+	}
+	logger := zap.New(&traceCore{r: r})
+	r.app = scheduler.NewApp(r.clock, scheduler.WithConfig(cfg), scheduler.WithLogger(logger), scheduler.WithRand(rnd))
+	r.Track(scheduler.Name, r.app.WorkScheduler())
+	return r
+}
+
+// App returns the application.
+func (r *Recorder) App() *scheduler.App { return r.app }
+
+// Clock returns the virtual clock.
+func (r *Recorder) Clock() *vclock.Clock { return r.clock }
+
+// Scheduler returns the WorkScheduler.
+func (r *Recorder) Scheduler() *scheduler.WorkScheduler { return r.app.WorkScheduler() }
+
+// Track adds w to the works whose status is written after each crank and
+// whose state is written by Finish, under name.
+func (r *Recorder) Track(name string, w basicwork.Work) {
+	r.tracked = append(r.tracked, tracked{name, w})
+}
+
+// Crank runs one blocking crank and writes its crank and status lines.
+func (r *Recorder) Crank() int {
+	p := r.clock.Crank(true)
+	r.cranks++
+	fmt.Fprintf(&r.b, "crank %d progress=%d t=%d\n", r.cranks, p, r.clock.Elapsed().Milliseconds())
+	for _, t := range r.tracked {
+		fmt.Fprintf(&r.b, "status %s: %s\n", t.name, t.w.Status())
+	}
+	if r.AfterStatus != nil {
+		r.AfterStatus()
+	}
+	return p
+}
+
+// Cranks returns how many cranks were recorded.
+func (r *Recorder) Cranks() int { return r.cranks }
+
+// CrankWhile cranks while cond holds, up to max cranks (0: no limit); it
+// returns false if it stopped at the limit.
+func (r *Recorder) CrankWhile(cond func() bool, max int) bool {
+	for n := 0; cond(); n++ {
+		if max > 0 && n >= max {
+			return false
+		}
+		r.Crank()
+	}
+	return true
+}
+
+// CrankUntil cranks until cond holds, up to max cranks (0: no limit).
+func (r *Recorder) CrankUntil(cond func() bool, max int) bool {
+	return r.CrankWhile(func() bool { return !cond() }, max)
+}
+
+// Check writes "check label: ok" or "check label: FAILED" and returns ok.
+func (r *Recorder) Check(label string, ok bool) bool {
+	res := "ok"
+	if !ok {
+		res = "FAILED"
+		r.failed = append(r.failed, label)
+	}
+	fmt.Fprintf(&r.b, "check %s: %s\n", label, res)
+	return ok
+}
+
+// Failed returns the labels of the checks that failed.
+func (r *Recorder) Failed() []string { return r.failed }
+
+// Note writes "note text".
+func (r *Recorder) Note(text string) { fmt.Fprintf(&r.b, "note %s\n", text) }
+
+// Live writes "live n".
+func (r *Recorder) Live(n int) { fmt.Fprintf(&r.b, "live %d\n", n) }
+
+// Finish writes the final state line of every tracked work.
+func (r *Recorder) Finish() {
+	for _, t := range r.tracked {
+		fmt.Fprintf(&r.b, "state %s: %s\n", t.name, t.w.State())
+	}
+}
+
+// String returns the trace so far.
+func (r *Recorder) String() string { return r.b.String() }
+
+// traceCore is a zap core that writes "log LEVEL message" lines into the
+// trace, naming levels as stellar-core does.
+type traceCore struct {
+	r *Recorder
+}
+
+func (c *traceCore) Enabled(zapcore.Level) bool        { return true }
+func (c *traceCore) With([]zapcore.Field) zapcore.Core { return c }
+func (c *traceCore) Sync() error                       { return nil }
+func (c *traceCore) Write(e zapcore.Entry, _ []zapcore.Field) error {
+	fmt.Fprintf(&c.r.b, "log %s %s\n", basicwork.LevelName(e.Level), e.Message)
+	return nil
+}
+func (c *traceCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	return ce.AddCore(e, c)
+}
