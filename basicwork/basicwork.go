@@ -396,6 +396,11 @@ func (b *BasicWork) enabled(l zapcore.Level) bool {
 	return b.app.Logger().Core().Enabled(l)
 }
 
+// LogEnabled reports whether the Work logger writes lines at level l. Check
+// it before building a message on a hot path: a call to Logf boxes its
+// arguments even when the level is off.
+func (b *BasicWork) LogEnabled(l zapcore.Level) bool { return b.enabled(l) }
+
 func (b *BasicWork) log(l zapcore.Level, msg string) {
 	b.app.Logger().Log(l, msg)
 }

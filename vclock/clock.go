@@ -10,7 +10,6 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/stellarwork/stellarwork/internal/actionsched"
-	"github.com/stellarwork/stellarwork/internal/stdheap"
 )
 
 // Mode selects where a Clock's time comes from.
@@ -85,7 +84,7 @@ type Clock struct {
 	virtualNow atomic.Int64 // nanoseconds since epoch, VirtualTime only
 
 	// Timer events, ordered as libstdc++'s priority_queue orders them.
-	events         *stdheap.Heap[*event]
+	events         eventHeap
 	flushesIgnored int
 	dispatch       []*event // reused buffer of advanceToNow
 
@@ -96,7 +95,8 @@ type Clock struct {
 	mu        sync.Mutex
 	pending   []pendingAction
 	spare     []pendingAction // the other half of a double buffer
-	ioPosted  int             // queued no-op I/O handlers (wake-ups)
+	ioPosted  atomic.Int64    // queued no-op I/O handlers (wake-ups); changed under mu
+	npending  atomic.Int64    // len(pending), readable without mu
 	wakeCh    chan struct{}   // signalled when ioPosted becomes non-zero
 	stopped   atomic.Bool
 	sysOffset atomic.Int64 // test-only drift added to SystemNow
@@ -122,7 +122,6 @@ func New(mode Mode, opts ...Option) *Clock {
 	c := &Clock{
 		mode:        mode,
 		wall:        clock.New(),
-		events:      stdheap.New(eventLess),
 		wakeCh:      make(chan struct{}, 1),
 		realTimerAt: -1,
 	}
@@ -231,7 +230,7 @@ func (c *Clock) Next() (time.Time, bool) {
 	if c.events.Len() == 0 {
 		return time.Time{}, false
 	}
-	return c.epoch.Add(c.events.Top().when), true
+	return c.epoch.Add(c.events.top().when), true
 }
 
 // IsStopped reports whether Shutdown has been called. Safe from any
@@ -252,7 +251,8 @@ func (c *Clock) Shutdown() {
 	c.stopped.Store(true)
 	clear(c.pending)
 	c.pending = c.pending[:0]
-	c.ioPosted = 0
+	c.ioPosted.Store(0)
+	c.npending.Store(0)
 	c.mu.Unlock()
 	c.signal()
 	c.actions.Shutdown()
@@ -302,10 +302,11 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 	}
 	wasEmpty := len(c.pending) == 0
 	c.pending = append(c.pending, pendingAction{fn: f, name: name, typ: typ})
+	c.npending.Store(int64(len(c.pending)))
 	if wasEmpty {
 		// A crank that found the pending queue empty may be about to block:
 		// queue a no-op I/O handler so that it wakes up.
-		c.ioPosted++
+		c.ioPosted.Add(1)
 	}
 	c.mu.Unlock()
 	if wasEmpty {
@@ -317,7 +318,7 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 func (c *Clock) postIO() {
 	c.mu.Lock()
 	if !c.stopped.Load() {
-		c.ioPosted++
+		c.ioPosted.Add(1)
 	}
 	c.mu.Unlock()
 	c.signal()

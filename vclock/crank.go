@@ -47,10 +47,7 @@ func (c *Clock) Crank(block bool) int {
 
 	// Step 3: an idle virtual clock jumps to its next timer.
 	if c.mode == VirtualTime && progress == 0 && c.background.Load() == 0 {
-		c.mu.Lock()
-		hasPending := len(c.pending) != 0
-		c.mu.Unlock()
-		if !hasPending {
+		if c.npending.Load() == 0 {
 			progress += c.advanceToNext()
 		}
 	}
@@ -78,9 +75,13 @@ func (c *Clock) Crank(block bool) int {
 // transferPending moves every pending action into the action scheduler and
 // returns how many it moved.
 func (c *Clock) transferPending() int {
+	if c.npending.Load() == 0 {
+		return 0
+	}
 	c.mu.Lock()
 	batch := c.pending
 	c.pending = c.spare[:0]
+	c.npending.Store(0)
 	c.mu.Unlock()
 	for i := range batch {
 		a := &batch[i]
@@ -97,17 +98,14 @@ func (c *Clock) transferPending() int {
 // pollOne runs at most one ready I/O handler without waiting, and returns
 // how many it ran.
 func (c *Clock) pollOne() int {
-	c.mu.Lock()
 	if c.stopped.Load() {
-		c.mu.Unlock()
 		return 0
 	}
-	if c.ioPosted > 0 {
-		c.ioPosted--
-		c.mu.Unlock()
-		return 1
+	for n := c.ioPosted.Load(); n > 0; n = c.ioPosted.Load() {
+		if c.ioPosted.CompareAndSwap(n, n-1) {
+			return 1
+		}
 	}
-	c.mu.Unlock()
 	if c.mode == RealTime && c.realTimerAt >= 0 && c.sinceEpoch() >= c.realTimerAt {
 		c.realTimerAt = -1
 		c.advanceToNow()

@@ -11,12 +11,9 @@ type event struct {
 	seq       uint64
 	cb        func(error)
 	triggered bool
-}
-
-// eventLess orders events for the max-heap: the earliest expiry, then the
-// lowest seq, is the highest.
-func eventLess(a, b *event) bool {
-	return a.when > b.when || (a.when == b.when && a.seq > b.seq)
+	// queued is true while the clock's queue (or a dispatch in progress)
+	// still refers to the event, which must then not be reused.
+	queued bool
 }
 
 // trigger runs the callback with no error, once.
@@ -50,6 +47,11 @@ type Timer struct {
 	expiry    time.Duration
 	events    []*event
 	cancelled bool
+	// Storage for the common case of one wait at a time, so that arming a
+	// timer allocates nothing: first is reused once the queue has let go
+	// of it, and inline backs events.
+	first  event
+	inline [1]*event
 }
 
 // NewTimer returns a timer on c, expiring now and not armed.
@@ -57,7 +59,9 @@ func NewTimer(c *Clock) *Timer {
 	if c == nil {
 		panic("vclock: NewTimer with a nil clock")
 	}
-	return &Timer{c: c, expiry: c.sinceEpoch()}
+	t := &Timer{c: c, expiry: c.sinceEpoch()}
+	t.events = t.inline[:0]
+	return t
 }
 
 // ExpiryTime returns the time the timer expires at.
@@ -99,7 +103,13 @@ func (t *Timer) AsyncWait(fn func(error)) {
 	if t.c.IsStopped() || t.cancelled {
 		return
 	}
-	ev := &event{when: t.expiry, seq: t.Seq(), cb: fn}
+	var ev *event
+	if len(t.events) == 0 && !t.first.queued {
+		ev = &t.first
+		*ev = event{when: t.expiry, cb: fn}
+	} else {
+		ev = &event{when: t.expiry, seq: t.Seq(), cb: fn}
+	}
 	t.c.enqueue(ev)
 	t.events = append(t.events, ev)
 }
@@ -141,7 +151,8 @@ func (t *Timer) Cancel() {
 
 // enqueue adds an event to the queue.
 func (c *Clock) enqueue(ev *event) {
-	c.events.Push(ev)
+	ev.queued = true
+	c.events.push(eventEntry{when: ev.when, seq: ev.seq, ev: ev})
 	c.maybeSetRealTimer()
 }
 
@@ -154,15 +165,17 @@ func (c *Clock) flushCancelledEvents() {
 		c.flushesIgnored++
 		return
 	}
-	keep := make([]*event, 0, c.events.Len())
+	keep := make([]eventEntry, 0, c.events.Len())
 	for c.events.Len() > 0 {
-		e := c.events.Pop()
-		if !e.triggered {
+		e := c.events.pop()
+		if e.ev.triggered {
+			e.ev.queued = false
+		} else {
 			keep = append(keep, e)
 		}
 	}
 	c.flushesIgnored = 0
-	c.events.Init(keep)
+	c.events.init(keep)
 	c.maybeSetRealTimer()
 }
 
@@ -171,7 +184,9 @@ func (c *Clock) flushCancelledEvents() {
 func (c *Clock) cancelAllEvents() bool {
 	had := c.events.Len() > 0
 	for c.events.Len() > 0 {
-		c.events.Pop().cancel()
+		ev := c.events.pop().ev
+		ev.queued = false
+		ev.cancel()
 	}
 	return had
 }
@@ -181,11 +196,14 @@ func (c *Clock) cancelAllEvents() bool {
 func (c *Clock) advanceToNow() int {
 	now := c.sinceEpoch()
 	due := c.dispatch[:0]
-	for c.events.Len() > 0 && c.events.Top().when <= now {
-		due = append(due, c.events.Pop())
+	for c.events.Len() > 0 && c.events.top().when <= now {
+		due = append(due, c.events.pop().ev)
 	}
-	// Pop first, fire after: callbacks may arm or cancel timers.
+	// Pop first, fire after: callbacks may arm or cancel timers. An event
+	// stays marked queued until its turn, so that a callback re-arming
+	// another due timer does not reuse that timer's event under us.
 	for i, ev := range due {
+		ev.queued = false
 		ev.trigger()
 		due[i] = nil
 	}
@@ -200,7 +218,7 @@ func (c *Clock) advanceToNext() int {
 	if c.events.Len() == 0 {
 		return 0
 	}
-	if next := c.events.Top().when; time.Duration(c.virtualNow.Load()) < next {
+	if next := c.events.top().when; time.Duration(c.virtualNow.Load()) < next {
 		c.virtualNow.Store(int64(next))
 	}
 	return c.advanceToNow()
@@ -215,5 +233,5 @@ func (c *Clock) maybeSetRealTimer() {
 		c.realTimerAt = -1
 		return
 	}
-	c.realTimerAt = c.events.Top().when
+	c.realTimerAt = c.events.top().when
 }

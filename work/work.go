@@ -119,7 +119,9 @@ func (w *Work) OnRun() basicwork.State {
 		c.CrankWork()
 		return basicwork.Running
 	}
-	w.Logf(zapcoreDebug, "Running %s", w.Name())
+	if w.LogEnabled(zapcoreDebug) {
+		w.Logf(zapcoreDebug, "Running %s", w.Name())
+	}
 	st := w.self.DoWork()
 	switch {
 	case st == basicwork.Success:

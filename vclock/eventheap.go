@@ -1,0 +1,96 @@
+package vclock
+
+import "time"
+
+// eventEntry is one slot of the event queue. The ordering key is copied out
+// of the event so that comparisons never follow a pointer.
+type eventEntry struct {
+	when time.Duration
+	seq  uint64
+	ev   *event
+}
+
+// entryLess orders entries for the max-heap: the earliest expiry, then the
+// lowest seq, compares highest.
+func entryLess(a, b *eventEntry) bool {
+	return a.when > b.when || (a.when == b.when && a.seq > b.seq)
+}
+
+// eventHeap is the clock's timer queue. It is internal/stdheap's algorithm,
+// move for move (libstdc++'s push_heap, pop_heap and make_heap), written out
+// for eventEntry so that the comparison inlines: the generic heap calls its
+// comparison through a function value, which made arming and firing a timer
+// about twice as slow. eventheap_test.go checks that both heaps lay out
+// every sequence of operations identically.
+type eventHeap struct {
+	data []eventEntry
+}
+
+func (h *eventHeap) Len() int { return len(h.data) }
+
+// top returns the earliest entry; the heap must not be empty.
+func (h *eventHeap) top() *eventEntry { return &h.data[0] }
+
+func (h *eventHeap) push(e eventEntry) {
+	h.data = append(h.data, e)
+	h.siftUp(len(h.data)-1, 0, e)
+}
+
+func (h *eventHeap) pop() eventEntry {
+	n := len(h.data)
+	top := h.data[0]
+	last := n - 1
+	if last > 0 {
+		moved := h.data[last]
+		h.data[last] = h.data[0]
+		h.adjust(0, last, moved)
+	}
+	h.data[last] = eventEntry{}
+	h.data = h.data[:last]
+	return top
+}
+
+func (h *eventHeap) init(items []eventEntry) {
+	h.data = items
+	n := len(items)
+	if n < 2 {
+		return
+	}
+	for parent := (n - 2) / 2; ; parent-- {
+		h.adjust(parent, n, h.data[parent])
+		if parent == 0 {
+			return
+		}
+	}
+}
+
+func (h *eventHeap) adjust(hole, n int, value eventEntry) {
+	d := h.data
+	top := hole
+	child := hole
+	for child < (n-1)/2 {
+		child = 2 * (child + 1)
+		if entryLess(&d[child], &d[child-1]) {
+			child--
+		}
+		d[hole] = d[child]
+		hole = child
+	}
+	if n&1 == 0 && child == (n-2)/2 {
+		child = 2 * (child + 1)
+		d[hole] = d[child-1]
+		hole = child - 1
+	}
+	h.siftUp(hole, top, value)
+}
+
+func (h *eventHeap) siftUp(hole, top int, value eventEntry) {
+	d := h.data
+	parent := (hole - 1) / 2
+	for hole > top && entryLess(&d[parent], &value) {
+		d[hole] = d[parent]
+		hole = parent
+		parent = (hole - 1) / 2
+	}
+	d[hole] = value
+}
