@@ -215,12 +215,13 @@ func (c *Clock) SleepFor(d time.Duration) {
 // ShouldYield reports whether a loop running on the crank goroutine should
 // return control to the clock. It is always true in VirtualTime mode, so that
 // runs are deterministic; in RealTime mode it is true once the current crank
-// step has run for more than CrankTimeSlice.
+// step has run for more than CrankTimeSlice, counted in whole milliseconds.
 func (c *Clock) ShouldYield() bool {
 	if c.mode == VirtualTime {
 		return true
 	}
-	return c.sinceEpoch()-c.lastDispatchStart > CrankTimeSlice
+	// As the C++, compare whole milliseconds: 500.9 ms is not over 500 ms.
+	return (c.sinceEpoch() - c.lastDispatchStart).Truncate(time.Millisecond) > CrankTimeSlice
 }
 
 // Next returns the expiry of the earliest queued timer event, and false when

@@ -70,8 +70,9 @@ func (w *BasicWork) OnFailureRetry() { w.RetryCount++ }
 // OnReset restores the step count.
 func (w *BasicWork) OnReset() { w.Count = w.Steps }
 
-// ForceWakeUp calls WakeUp through the outer value, as the C++ forceWakeUp.
-func (w *BasicWork) ForceWakeUp() { w.WakeUp(nil) }
+// ForceWakeUp calls WakeUp through the outer value (an override on an
+// embedding type runs), as the C++ forceWakeUp.
+func (w *BasicWork) ForceWakeUp() { w.WakeSelfUpCallback(nil)() }
 
 // WaitingWork is the C++ TestWaitingWork: each step but the last waits 1 ms
 // on the waiting timer. It counts its waits and its wake-ups (an override of

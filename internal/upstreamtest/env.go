@@ -6,6 +6,7 @@ package upstreamtest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,36 +167,47 @@ func RunSections(t *testing.T, sections []Section) {
 			t.Run("plain", func(t *testing.T) { s.Body(NewPlainEnv(t)) })
 			t.Run("trace", func(t *testing.T) {
 				e := NewRecordedEnv(t)
+				t.Cleanup(func() {
+					if t.Failed() {
+						t.Logf("recorded trace:\n%s", e.R.String())
+					}
+				})
 				s.Body(e)
 				e.R.Finish()
 				require.Empty(t, e.R.Failed(), "checks that failed")
-				want, err := os.ReadFile(filepath.Join("testdata", "traces", s.Trace))
+				file := filepath.Join("testdata", "traces", s.Trace)
+				want, err := os.ReadFile(file)
 				require.NoError(t, err)
-				RequireSameTrace(t, string(want), e.R.String())
+				RequireSameTrace(t, file, string(want), e.R.String())
 			})
 		})
 	}
 }
 
-// RequireSameTrace compares two traces byte for byte and, when they differ,
-// reports the first line that does.
-func RequireSameTrace(t *testing.T, want, got string) {
+// RequireSameTrace compares two traces byte for byte and, when they
+// differ, shows both around the first line that does.
+func RequireSameTrace(t *testing.T, file, want, got string) {
 	t.Helper()
 	if want == got {
 		return
 	}
-	wl := strings.SplitAfter(want, "\n")
-	gl := strings.SplitAfter(got, "\n")
-	for i := range max(len(wl), len(gl)) {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			t.Fatalf("the trace differs first at line %d:\nwant: %q\ngot:  %q", i+1, w, g)
-		}
+	wl, gl := strings.SplitAfter(want, "\n"), strings.SplitAfter(got, "\n")
+	first := 0
+	for first < len(wl) && first < len(gl) && wl[first] == gl[first] {
+		first++
 	}
+	window := func(lines []string) string {
+		lo, hi := max(0, first-3), min(len(lines), first+4)
+		var b strings.Builder
+		for i := lo; i < hi; i++ {
+			mark := "  "
+			if i == first {
+				mark = "> "
+			}
+			fmt.Fprintf(&b, "%s%4d %q\n", mark, i+1, lines[i])
+		}
+		return b.String()
+	}
+	t.Fatalf("the trace differs from %s, first at line %d\nwant:\n%sgot:\n%s",
+		file, first+1, window(wl), window(gl))
 }
