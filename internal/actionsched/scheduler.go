@@ -194,6 +194,12 @@ func (q *actionQueue) popFront() func() {
 	return action
 }
 
+// clearActions discards every waiting action.
+func (q *actionQueue) clearActions() {
+	clear(q.ring)
+	q.head, q.count = 0, 0
+}
+
 // resize moves the waiting actions into a new buffer of capacity n (a power
 // of two, at least count), oldest first.
 func (q *actionQueue) resize(n int) {
@@ -379,6 +385,14 @@ func (s *Scheduler) reinstate(q *actionQueue) {
 			s.setOverloaded(false)
 		}
 	}
+	if !q.empty() && s.isShutdown.Load() {
+		// Deviation from the C++: Shutdown ran inside q's action. The C++
+		// would put q back with its remaining actions although Shutdown has
+		// already zeroed the size; RunOne would then run them after the
+		// shutdown, drive the size below zero and finally abort on its
+		// size check. Dropping them here is what Shutdown promises.
+		q.clearActions()
+	}
 	if q.empty() {
 		s.stats.QueuesSuspended++
 		s.addToIdleFront(q)
@@ -519,9 +533,10 @@ func (s *Scheduler) OverloadedDuration() time.Duration {
 // it again does nothing.
 //
 // If Shutdown is called from inside a running action, the queue serving that
-// action is still put back when the action returns (as in the C++): on the
-// idle list if it is empty, or in the runnable set with its remaining
-// actions.
+// action is idled when the action returns, as in the C++, and its remaining
+// actions, if any, are discarded with everything else. (The C++ keeps them
+// runnable, which leads it to run them after the shutdown and then abort on a
+// size check; this port does not reproduce that.)
 func (s *Scheduler) Shutdown() {
 	if s.isShutdown.Load() {
 		return
