@@ -1,0 +1,23 @@
+// Package process runs commands as child processes for works: the Go port
+// of stellar-core's ProcessManager and RunCommandWork.
+//
+// A Manager starts commands (split into arguments by SplitCommandLine; no
+// shell), at most Config().MaxConcurrentSubprocesses at a time, queueing the
+// rest first in, first out. Each process is watched by a goroutine of its
+// own, which reaps it and posts its exit back to the crank goroutine with
+// the application's PostOnMainThread, the one way back onto that goroutine.
+// Everything else happens on the crank goroutine. While a process runs, the
+// clock counts a background work, so virtual time does not jump while a
+// real process is running.
+//
+// RunCommandWork is the work built on it: it starts its command, waits
+// without being cranked, and succeeds when the command exits 0.
+//
+// Processes run in process groups of their own; shutting one down sends
+// SIGTERM to its group, then SIGKILL after a grace period, and is complete
+// only once the process has been reaped. The Manager doc lists this and the
+// other deliberate differences from the C++.
+//
+// The package needs a Unix system; the guarantee that a group is never
+// signalled after its leader has been reaped holds on Linux.
+package process
