@@ -6,8 +6,11 @@
 package worktest
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"weak"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -80,9 +83,32 @@ func (r *Recorder) Track(name string, w basicwork.Work) {
 	r.tracked = append(r.tracked, tracked{name, w})
 }
 
+// ErrWouldBlock is returned by TryCrank when the crank would block: nothing
+// was ready to run, no timer was pending and no background work was
+// outstanding, so a blocking crank would wait for a post that never comes.
+var ErrWouldBlock = errors.New("worktest: the crank would block forever: nothing to run and no timer pending")
+
+// TryCrank is Crank for scenarios that must not hang. It cranks without
+// blocking, which in virtual time does exactly what a blocking crank does
+// unless that crank would block; then it writes nothing and returns
+// ErrWouldBlock.
+func (r *Recorder) TryCrank() (int, error) {
+	p := r.clock.Crank(false)
+	if p == 0 {
+		return 0, ErrWouldBlock
+	}
+	r.record(p)
+	return p, nil
+}
+
 // Crank runs one blocking crank and writes its crank and status lines.
 func (r *Recorder) Crank() int {
 	p := r.clock.Crank(true)
+	r.record(p)
+	return p
+}
+
+func (r *Recorder) record(p int) {
 	r.cranks++
 	fmt.Fprintf(&r.b, "crank %d progress=%d t=%d\n", r.cranks, p, r.clock.Elapsed().Milliseconds())
 	for _, t := range r.tracked {
@@ -91,7 +117,27 @@ func (r *Recorder) Crank() int {
 	if r.AfterStatus != nil {
 		r.AfterStatus()
 	}
-	return p
+}
+
+// Execute is the parity harness's WorkScheduler::executeWork: it schedules
+// w, tracks it under its name, and cranks while the clock is not stopped and
+// w is not done, up to max cranks (0: no limit). It returns false if the
+// scheduler refused w or the loop stopped at the limit.
+func (r *Recorder) Execute(w basicwork.Work, max int) bool {
+	if r.Scheduler().ScheduleWork(w) == nil {
+		return false
+	}
+	r.Track(w.Name(), w)
+	return r.CrankWhile(func() bool { return !r.clock.IsStopped() && !w.IsDone() }, max)
+}
+
+// Tracked returns the names of the tracked works, in tracking order.
+func (r *Recorder) Tracked() []string {
+	out := make([]string, len(r.tracked))
+	for i, t := range r.tracked {
+		out[i] = t.name
+	}
+	return out
 }
 
 // Cranks returns how many cranks were recorded.
@@ -150,13 +196,37 @@ type traceCore struct {
 	r *Recorder
 }
 
-func (c *traceCore) Enabled(zapcore.Level) bool        { return true }
+// Enabled keeps every level, TRACE included.
+func (c *traceCore) Enabled(zapcore.Level) bool { return true }
+
+// With ignores fields: the trace holds the message only.
 func (c *traceCore) With([]zapcore.Field) zapcore.Core { return c }
-func (c *traceCore) Sync() error                       { return nil }
+
+// Sync has nothing to flush.
+func (c *traceCore) Sync() error { return nil }
+
+// Write appends "log LEVEL message", the level named as stellar-core does.
 func (c *traceCore) Write(e zapcore.Entry, _ []zapcore.Field) error {
 	fmt.Fprintf(&c.r.b, "log %s %s\n", basicwork.LevelName(e.Level), e.Message)
 	return nil
 }
+
+// Check accepts every entry.
 func (c *traceCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
 	return ce.AddCore(e, c)
+}
+
+// CountLive runs a full garbage collection and counts the weak pointers of
+// ps that still point to a live value: the Go counterpart of counting the
+// unexpired weak_ptrs of a C++ test. Anything the caller still holds
+// strongly (a stale slice slot, a captured variable) keeps its value alive.
+func CountLive[T any](ps []weak.Pointer[T]) int {
+	runtime.GC()
+	n := 0
+	for _, p := range ps {
+		if p.Value() != nil {
+			n++
+		}
+	}
+	return n
 }

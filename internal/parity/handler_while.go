@@ -1,0 +1,24 @@
+package parity
+
+import "fmt"
+
+// handleWhile is a loop whose body says when to crank:
+//
+//	while <expression>
+//	<statements, crank among them>
+//
+// It runs the body while the expression holds, at most MaxCranks rounds.
+func (e *Env) handleWhile(c *command) error {
+	for n := 0; ; n++ {
+		ok, err := c.expr.truth(e)
+		if err != nil || !ok {
+			return err
+		}
+		if n >= MaxCranks {
+			return fmt.Errorf("more than %d rounds: the loop does not end", MaxCranks)
+		}
+		if err := e.execBlock(c.body); err != nil {
+			return err
+		}
+	}
+}
