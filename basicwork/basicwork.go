@@ -94,7 +94,39 @@ type BasicWork struct {
 	state        atomic.Int32
 	retries      int
 	maxRetries   int
+	parent       Parent
+	slot         int
 }
+
+// Parent is a work that holds children: Work, WorkSequence and
+// ConditionalWork register themselves with SetParent. A Work uses the
+// notification to find its runnable children without scanning the waiting
+// ones.
+type Parent interface {
+	// ChildWaiting is called when the child registered in slot moves into
+	// (waiting true) or out of (waiting false) a state that reads Waiting.
+	ChildWaiting(slot int, waiting bool)
+	// ChildLost is called when another parent takes the child over.
+	ChildLost(slot int)
+	// ParentWork returns the parent itself.
+	ParentWork() Work
+}
+
+// SetParent registers p as the work's parent, the child being in p's slot;
+// nil unregisters. Packages that hold children call it; programs need not.
+// A previous, different parent is told with ChildLost.
+func (b *BasicWork) SetParent(p Parent, slot int) {
+	if old := b.parent; old != nil && p != nil && old != p {
+		old.ChildLost(b.slot)
+	}
+	b.parent, b.slot = p, slot
+}
+
+// Parent returns the registered parent and the child's slot in it.
+func (b *BasicWork) Parent() (Parent, int) { return b.parent, b.slot }
+
+// waitingLike reports whether s reads as Waiting.
+func waitingLike(s InternalState) bool { return s == InternalWaiting || s == InternalRetrying }
 
 // Init sets the work up: app, its name, how many times a failure is retried,
 // and self, the outer value that embeds this BasicWork. It must be called
@@ -342,6 +374,9 @@ func (b *BasicWork) setState(st InternalState) {
 			b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
 		}
 		b.state.Store(int32(st))
+		if p := b.parent; p != nil && waitingLike(cur) != waitingLike(st) {
+			p.ChildWaiting(b.slot, waitingLike(st))
+		}
 	}
 	if st == InternalRetrying {
 		b.waitForRetry()

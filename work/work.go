@@ -47,8 +47,8 @@ type Work struct {
 	basicwork.BasicWork
 	self Interface
 
-	children children
-	next     *child // the round-robin position; nil means the end
+	kids   children
+	cursor int // the round-robin position: a slot, or -1 for the end
 
 	doneChildren  int
 	totalChildren int
@@ -61,7 +61,29 @@ type Work struct {
 func (w *Work) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
 	w.BasicWork.Init(app, name, maxRetries, self)
 	w.self = self
+	w.cursor = -1
+	w.kids.lastLive = -1
 }
+
+// ChildWaiting records that a child started or stopped reading Waiting; see
+// basicwork.Parent.
+func (w *Work) ChildWaiting(slot int, waiting bool) {
+	if slot >= len(w.kids.slots) || w.kids.slots[slot] == nil {
+		return
+	}
+	if waiting {
+		w.kids.active.clear(slot)
+	} else {
+		w.kids.active.set(slot)
+	}
+}
+
+// ChildLost records that another parent took a child over: from then on
+// this work scans all its children at each step, as the C++ does.
+func (w *Work) ChildLost(int) { w.kids.scanAll = true }
+
+// ParentWork returns the work's outer value.
+func (w *Work) ParentWork() basicwork.Work { return w.self }
 
 // Status is the BasicWork status, followed by " : d/t children completed"
 // once the work has had children.
@@ -165,8 +187,8 @@ func (w *Work) DoReset() {}
 // AllChildrenSuccessful reports whether every child succeeded (true with no
 // children).
 func (w *Work) AllChildrenSuccessful() bool {
-	for c := w.children.head; c != nil; c = c.next {
-		if c.w.State() != basicwork.Success {
+	for _, c := range w.kids.slots {
+		if c != nil && c.State() != basicwork.Success {
 			return false
 		}
 	}
@@ -176,8 +198,8 @@ func (w *Work) AllChildrenSuccessful() bool {
 // AllChildrenDone reports whether every child is done (true with no
 // children).
 func (w *Work) AllChildrenDone() bool {
-	for c := w.children.head; c != nil; c = c.next {
-		if !c.w.IsDone() {
+	for _, c := range w.kids.slots {
+		if c != nil && !c.IsDone() {
 			return false
 		}
 	}
@@ -186,8 +208,8 @@ func (w *Work) AllChildrenDone() bool {
 
 // AnyChildRaiseFailure reports whether a child failed.
 func (w *Work) AnyChildRaiseFailure() bool {
-	for c := w.children.head; c != nil; c = c.next {
-		if c.w.State() == basicwork.Failure {
+	for _, c := range w.kids.slots {
+		if c != nil && c.State() == basicwork.Failure {
 			return true
 		}
 	}
@@ -196,8 +218,8 @@ func (w *Work) AnyChildRaiseFailure() bool {
 
 // AnyChildRunning reports whether a child reads Running.
 func (w *Work) AnyChildRunning() bool {
-	for c := w.children.head; c != nil; c = c.next {
-		if c.w.State() == basicwork.Running {
+	for _, c := range w.kids.slots {
+		if c != nil && c.State() == basicwork.Running {
 			return true
 		}
 	}
@@ -205,7 +227,7 @@ func (w *Work) AnyChildRunning() bool {
 }
 
 // HasChildren reports whether the work holds any child.
-func (w *Work) HasChildren() bool { return w.children.head != nil }
+func (w *Work) HasChildren() bool { return w.kids.live != 0 }
 
 // CheckChildrenStatus sums the children up as GetWorkStatus does.
 func (w *Work) CheckChildrenStatus() basicwork.State {
@@ -223,9 +245,11 @@ func (w *Work) CheckChildrenStatus() basicwork.State {
 
 // Children returns the children the work holds now, in order.
 func (w *Work) Children() []basicwork.Work {
-	var out []basicwork.Work
-	for c := w.children.head; c != nil; c = c.next {
-		out = append(out, c.w)
+	out := make([]basicwork.Work, 0, w.kids.live)
+	for _, c := range w.kids.slots {
+		if c != nil {
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -238,9 +262,9 @@ func (w *Work) DoneChildren() int { return w.doneChildren }
 func (w *Work) TotalChildren() int { return w.totalChildren }
 
 func (w *Work) shutdownChildren() {
-	for c := w.children.head; c != nil; c = c.next {
-		if !c.w.IsDone() {
-			c.w.Shutdown()
+	for _, c := range w.kids.slots {
+		if c != nil && !c.IsDone() {
+			c.Shutdown()
 		}
 	}
 }
@@ -249,36 +273,51 @@ func (w *Work) clearChildren() {
 	if !w.AllChildrenDone() {
 		panic(fmt.Sprintf("Work error: %s drops its children while some are not done", w.Name()))
 	}
-	w.doneChildren += w.children.len
-	w.children.clear()
-	w.next = nil
+	w.doneChildren += w.kids.live
+	w.kids.clear(w)
+	w.cursor = -1
 }
 
 func (w *Work) addChild(c basicwork.Work) {
 	resetIter := !w.HasChildren()
-	w.children.pushBack(c)
+	i := w.kids.add(w, c)
 	w.totalChildren++
 	if resetIter {
-		w.next = w.children.head
+		w.cursor = i
 	}
 }
 
 // yieldNextRunningChild walks on from the round-robin position to the next
 // child that reads Running, dropping done children on the way. At the end of
-// the list it rewinds and returns nil.
+// the children it rewinds and returns nil.
 func (w *Work) yieldNextRunningChild() basicwork.Work {
-	for w.next != nil {
-		c := w.next
-		w.next = c.next
-		st := c.w.State()
+	k := &w.kids
+	for w.cursor >= 0 {
+		i := k.next(w.cursor)
+		if i < 0 {
+			break
+		}
+		c := k.slots[i]
+		// Where the walk goes on from: the next child, or the end if this
+		// was the last one (a child added later is then not reached in this
+		// round, as with the C++ list's end iterator).
+		w.cursor = -1
+		if i < k.lastLive {
+			w.cursor = i + 1
+		}
+		st := c.State()
 		if st == basicwork.Running {
-			return c.w
+			return c
 		}
 		if st.IsDone() {
-			w.next = w.children.remove(c)
+			k.remove(w, i)
 			w.doneChildren++
 		}
 	}
-	w.next = w.children.head
+	k.compact(w)
+	w.cursor = -1
+	if k.live > 0 {
+		w.cursor = 0
+	}
 	return nil
 }

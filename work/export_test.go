@@ -1,0 +1,11 @@
+package work
+
+// ForceFullScan makes w walk all its children at each step, as the C++
+// does, instead of jumping between the active ones. Tests compare the two.
+func ForceFullScan(w *Work) { w.kids.scanAll = true }
+
+// FullScan reports whether w walks all its children.
+func FullScan(w *Work) bool { return w.kids.scanAll }
+
+// Slots returns how many slots w's children occupy.
+func Slots(w *Work) int { return len(w.kids.slots) }
