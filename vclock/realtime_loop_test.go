@@ -1,0 +1,321 @@
+package vclock_test
+
+// RealTime mode as a program's main loop: a blocking Crank sleeps until a
+// timer is due or an action is posted from any goroutine, returns promptly
+// when either happens, and uses no CPU while it waits.
+//
+// The timer paths run on a *clock.Mock, so they are exact. A few tests use
+// the real wall clock for what only it can show: the wake-up latency and the
+// idle CPU use.
+
+import (
+	"bytes"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/stellarwork/stellarwork/internal/cpumeasure"
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// blockedCrankState reports whether some goroutine is blocked inside
+// vclock's Crank on a channel receive (no timer armed) or a select (a
+// RealTime crank waiting for a post or its next timer).
+func blockedCrankState() bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if !bytes.Contains(g, []byte("vclock.(*Clock).Crank")) {
+			continue
+		}
+		if bytes.Contains(g, []byte("[chan receive")) || bytes.Contains(g, []byte("[select")) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockingCrank starts c.Crank(true) on another goroutine, waits until it
+// is blocked, and returns the channel its result arrives on. The crank
+// goroutine owns c until the result arrives.
+func blockingCrank(t *testing.T, c *vclock.Clock) <-chan int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() { done <- c.Crank(true) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !blockedCrankState() {
+		select {
+		case p := <-done:
+			t.Fatalf("the crank returned %d instead of blocking", p)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the crank never blocked")
+		}
+		runtime.Gosched()
+	}
+	return done
+}
+
+// requireStillBlocked checks that the crank has not returned after giving
+// it a little real time to do so.
+func requireStillBlocked(t *testing.T, done <-chan int) {
+	t.Helper()
+	select {
+	case p := <-done:
+		t.Fatalf("the crank returned %d; it should still be blocked", p)
+	case <-time.After(20 * time.Millisecond):
+	}
+	require.True(t, blockedCrankState())
+}
+
+func receive(t *testing.T, done <-chan int) int {
+	t.Helper()
+	select {
+	case p := <-done:
+		return p
+	case <-time.After(10 * time.Second):
+		t.Fatal("the blocked crank never returned")
+		return 0
+	}
+}
+
+func TestRealTimeBlockingCrankSleepsUntilMockTimer(t *testing.T) {
+	c, mock := newRealWithMock()
+	var got []error
+	arm(c, time.Second, &got)
+
+	done := blockingCrank(t, c)
+	// Short of the expiry, the crank stays asleep.
+	mock.Add(999 * time.Millisecond)
+	requireStillBlocked(t, done)
+
+	// At the expiry the crank wakes, and the real-timer handler fires the
+	// timer inside the crank: one handler run.
+	mock.Add(time.Millisecond)
+	require.Equal(t, 1, receive(t, done))
+	require.Equal(t, []error{nil}, got)
+	require.Equal(t, time.Second, c.Elapsed())
+	_, ok := c.Next()
+	require.False(t, ok)
+	require.Equal(t, 0, c.Crank(false))
+}
+
+func TestRealTimePostWakesCrankWaitingForFarTimer(t *testing.T) {
+	c, mock := newRealWithMock()
+	var far []error
+	farTimer := arm(c, time.Hour, &far)
+
+	done := blockingCrank(t, c)
+	// A post from this goroutine ends the wait: its wake-up handler runs
+	// (1). Mock time has not moved; the far timer is untouched.
+	var near []error
+	c.PostAction(func() {
+		// Runs on the crank goroutine: arm a timer nearer than the far one.
+		arm(c, time.Second, &near)
+	}, "arm-near", vclock.NormalAction)
+	require.Equal(t, 1, receive(t, done))
+	require.Zero(t, c.Elapsed())
+	require.Empty(t, far)
+
+	require.Equal(t, 1, c.Crank(true)) // moved
+	require.Equal(t, 1, c.Crank(true)) // ran: the 1 s timer is armed
+	require.Empty(t, near)
+
+	// The crank now sleeps until 1 s, not until the hour.
+	done = blockingCrank(t, c)
+	mock.Add(500 * time.Millisecond)
+	requireStillBlocked(t, done)
+	mock.Add(500 * time.Millisecond)
+	require.Equal(t, 1, receive(t, done))
+	require.Equal(t, []error{nil}, near)
+	require.Empty(t, far)
+
+	// Then until the hour.
+	done = blockingCrank(t, c)
+	mock.Add(time.Hour - time.Second)
+	require.Equal(t, 1, receive(t, done))
+	require.Equal(t, []error{nil}, far)
+	require.Equal(t, time.Hour, c.Elapsed())
+	farTimer.Cancel() // fired already: nothing to call
+	require.Equal(t, []error{nil}, far)
+}
+
+func TestRealTimeDueTimersFireAtCrankStart(t *testing.T) {
+	c, mock := newRealWithMock()
+	var fired []string
+	armNamed(c, 3*time.Second, "t3", &fired)
+	armNamed(c, time.Second, "t1", &fired)
+	armNamed(c, 2*time.Second, "t2a", &fired)
+	armNamed(c, 2*time.Second, "t2b", &fired)
+
+	// The clock was not cranked while time passed: the first step of the
+	// next crank fires everything now due, earliest first, and counts each
+	// event. The real-timer handler then finds nothing more due.
+	mock.Add(2 * time.Second)
+	require.Equal(t, 3, c.Crank(true))
+	require.Equal(t, "t1", fired[0])
+	require.ElementsMatch(t, []string{"t2a", "t2b"}, fired[1:])
+	require.Equal(t, 0, c.Crank(false))
+
+	// A timer due now or in the past is never waited for; the one due
+	// earlier fires first.
+	armNamed(c, 0, "now", &fired)
+	armNamed(c, -time.Second, "past", &fired)
+	require.Equal(t, 2, c.Crank(true))
+	require.Equal(t, []string{"past", "now"}, fired[3:])
+
+	done := blockingCrank(t, c)
+	mock.Add(time.Second)
+	require.Equal(t, 1, receive(t, done))
+	require.Equal(t, "t3", fired[len(fired)-1])
+}
+
+func TestRealTimeCancelledTimerStillWakesCrankOnce(t *testing.T) {
+	// As in the C++: cancelling a timer leaves its event in the queue until
+	// the throttled flush, so the real timer still expires at the old time.
+	// The crank wakes then, its real-timer handler counts 1 and pops the
+	// cancelled event without calling anything.
+	c, mock := newRealWithMock()
+	var got []error
+	tm := arm(c, time.Second, &got)
+	tm.Cancel()
+	require.Equal(t, []error{vclock.ErrOperationAborted}, got)
+	next, ok := c.Next()
+	require.True(t, ok)
+	require.Equal(t, c.Epoch().Add(time.Second), next)
+
+	done := blockingCrank(t, c)
+	mock.Add(time.Second)
+	require.Equal(t, 1, receive(t, done))
+	require.Equal(t, []error{vclock.ErrOperationAborted}, got)
+	_, ok = c.Next()
+	require.False(t, ok)
+}
+
+// The tests below use the real wall clock.
+
+func TestRealTimeBlockingCrankWakesPromptlyOnPost(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		farTimer bool
+	}{
+		{"no timer", false},
+		{"timer an hour away", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := vclock.New(vclock.RealTime)
+			var far []error
+			if tc.farTimer {
+				defer arm(c, time.Hour, &far).Cancel()
+			}
+			done := blockingCrank(t, c)
+
+			ran := false
+			posted := make(chan time.Time, 1)
+			go func() {
+				posted <- time.Now()
+				c.PostAction(func() { ran = true }, "wake", vclock.NormalAction)
+			}()
+			p := receive(t, done)
+			latency := time.Since(<-posted)
+			t.Logf("blocking crank returned %v after the post", latency)
+			require.Equal(t, 1, p)
+			require.Less(t, latency, 200*time.Millisecond)
+
+			require.Equal(t, 1, c.Crank(true)) // moved
+			require.Equal(t, 1, c.Crank(true)) // ran
+			require.True(t, ran)
+			require.Empty(t, far)
+		})
+	}
+}
+
+func TestRealTimeBlockingCrankWakesPromptlyForTimer(t *testing.T) {
+	c := vclock.New(vclock.RealTime)
+	var got []error
+	start := time.Now()
+	arm(c, 50*time.Millisecond, &got)
+
+	// Nothing else to do: the crank sleeps until the timer is due, and the
+	// real-timer handler fires it (1).
+	require.Equal(t, 1, c.Crank(true))
+	took := time.Since(start)
+	t.Logf("a blocking crank with a timer 50 ms away returned after %v", took)
+	require.Equal(t, []error{nil}, got)
+	require.GreaterOrEqual(t, c.Elapsed(), 50*time.Millisecond)
+	require.GreaterOrEqual(t, took, 50*time.Millisecond)
+	require.Less(t, took, 250*time.Millisecond)
+}
+
+func TestRealTimeShouldYieldOnTheWallClock(t *testing.T) {
+	// The mock test pins the arithmetic; this one checks that the real
+	// clock drives it: an action that has run for 501 ms should yield.
+	c := vclock.New(vclock.RealTime)
+	var before, after bool
+	c.PostAction(func() {
+		before = c.ShouldYield()
+		c.SleepFor(501 * time.Millisecond)
+		after = c.ShouldYield()
+	}, "slow", vclock.NormalAction)
+	require.Equal(t, 2, c.Crank(true))
+	require.Equal(t, 1, c.Crank(true))
+	require.False(t, before)
+	require.True(t, after)
+}
+
+// TestRealTimeIdleLoopUsesNoCPU runs a real program's main loop, with a real
+// wall clock, for 10 s: the loop cranks with block set until an action
+// posted from another goroutine after 10 s tells it to stop, while a timer
+// an hour away keeps it waiting on both its wake-up channel and a timer.
+//
+// CPU use is measured for the whole process, every thread included (the
+// Go runtime's and the race detector's too): getrusage(RUSAGE_SELF), user
+// plus system time, read just before the loop starts and just after it
+// ends (package internal/cpumeasure). The loop must use under 1% of one
+// core, and must wake only for the stop post: exactly three cranks (the
+// wake-up, moving the action, running it).
+//
+// This is the package's only slow test; the property is about real time.
+func TestRealTimeIdleLoopUsesNoCPU(t *testing.T) {
+	const idle = 10 * time.Second
+	c := vclock.New(vclock.RealTime)
+	var far []error
+	farTimer := arm(c, time.Hour, &far)
+
+	stop := false
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		time.Sleep(idle)
+		c.PostAction(func() { stop = true }, "stop", vclock.NormalAction)
+	}()
+
+	cpu0, err := cpumeasure.Process()
+	require.NoError(t, err)
+	start := time.Now()
+	cranks := 0
+	for !stop {
+		c.Crank(true)
+		cranks++
+	}
+	wall := time.Since(start)
+	cpu1, err := cpumeasure.Process()
+	require.NoError(t, err)
+	wg.Wait()
+
+	cpu := cpu1 - cpu0
+	share := float64(cpu) / float64(wall)
+	t.Logf("idle main loop: %v of CPU over %v of wall time (%.3f%% of one core), %d cranks",
+		cpu, wall.Round(time.Millisecond), 100*share, cranks)
+	require.GreaterOrEqual(t, wall, idle)
+	require.Less(t, share, 0.01)
+	require.Equal(t, 3, cranks)
+	require.Empty(t, far)
+	farTimer.Cancel()
+	require.Equal(t, []error{vclock.ErrOperationAborted}, far)
+}
