@@ -1,6 +1,8 @@
 package basicwork
 
 import (
+	"time"
+
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -23,6 +25,50 @@ type Application interface {
 	Logger() *zap.Logger
 	// Rand is the random source of retry jitter.
 	Rand() Rand
+	// TransitionListener returns the function to call on every state
+	// change of every work, or nil.
+	TransitionListener() TransitionListener
+}
+
+// TransitionListener is called on the crank goroutine for every change of
+// internal state of every work of an application (RETRYING and ABORTING
+// included), after the change. It must not crank the clock.
+type TransitionListener func(TransitionEvent)
+
+// TransitionEvent describes one state change.
+type TransitionEvent struct {
+	// Work is the work that changed state (its outer value).
+	Work Work
+	// From and To are the internal states before and after.
+	From, To InternalState
+	// Retries is how many retries the work has used, MaxRetries its budget.
+	Retries, MaxRetries int
+	// At is the clock time of the change, as an offset from the clock's
+	// epoch (virtual time in VirtualTime mode).
+	At time.Duration
+}
+
+// Name returns the work's name.
+func (e TransitionEvent) Name() string { return e.Work.Name() }
+
+// Attempt returns the attempt the work is on: 1 on the first run, one more
+// after each retry.
+func (e TransitionEvent) Attempt() int { return e.Retries + 1 }
+
+// Path returns the work's place in its tree, "root/.../name".
+func (e TransitionEvent) Path() string { return PathOf(e.Work) }
+
+// PathOf returns the names from the root of w's tree down to w, joined by
+// "/". The parents are those registered with SetParent: the Works,
+// sequences and conditional works that hold w.
+func PathOf(w Work) string {
+	path := w.Name()
+	for p, _ := Base(w).Parent(); p != nil; {
+		pw := p.ParentWork()
+		path = pw.Name() + "/" + path
+		p, _ = Base(pw).Parent()
+	}
+	return path
 }
 
 // Config holds the application settings that works read.

@@ -1,7 +1,9 @@
 package basicwork
 
 import (
+	"context"
 	"fmt"
+	"runtime/trace"
 	"sync/atomic"
 	"time"
 
@@ -96,6 +98,7 @@ type BasicWork struct {
 	maxRetries   int
 	parent       Parent
 	slot         int
+	since        time.Duration // clock time of the last state change
 }
 
 // Parent is a work that holds children: Work, WorkSequence and
@@ -150,6 +153,7 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	b.name = name
 	b.maxRetries = maxRetries
 	b.state.Store(int32(InternalPending))
+	b.since = app.Clock().Elapsed()
 }
 
 func (b *BasicWork) basicWork() *BasicWork { return b }
@@ -175,6 +179,17 @@ func (b *BasicWork) IsDone() bool { return b.InternalState().IsDone() }
 
 // IsAborting reports whether the work is shutting down.
 func (b *BasicWork) IsAborting() bool { return b.InternalState() == InternalAborting }
+
+// Self returns the outer value the work was initialised with.
+func (b *BasicWork) Self() Work { return b.self }
+
+// Attempt returns the number of the current attempt: 1 on the first run,
+// one more after each retry.
+func (b *BasicWork) Attempt() int { return b.retries + 1 }
+
+// Since returns the clock time (an offset from the clock's epoch) at which
+// the work entered its current state.
+func (b *BasicWork) Since() time.Duration { return b.since }
 
 // Retries returns how many retries the current run has used.
 func (b *BasicWork) Retries() int { return b.retries }
@@ -228,10 +243,14 @@ func (b *BasicWork) OnFailureRaise() {}
 func (b *BasicWork) CrankWork() {
 	st := b.InternalState()
 	if st.IsDone() || st == InternalWaiting {
-		panic(fmt.Sprintf("BasicWork error: cannot crank %s in state %s", b.name, st))
+		panic(Invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
 	}
 	var next InternalState
+	var region *trace.Region
 	if st == InternalAborting {
+		if trace.IsEnabled() {
+			region = trace.StartRegion(context.Background(), "abort")
+		}
 		done := b.self.OnAbort()
 		next = InternalAborting
 		suffix := ": still aborting"
@@ -243,7 +262,13 @@ func (b *BasicWork) CrankWork() {
 			b.log(TraceLevel, "Abort progress for "+b.name+suffix)
 		}
 	} else {
+		if trace.IsEnabled() {
+			region = trace.StartRegion(context.Background(), "run")
+		}
 		next = internalOf(b.self.OnRun())
+	}
+	if region != nil {
+		region.End()
 	}
 	b.setState(next)
 }
@@ -260,7 +285,7 @@ func (b *BasicWork) StartWork(notify func()) {
 	b.notify = notify
 	b.setState(InternalRunning)
 	if b.retries != 0 {
-		panic(fmt.Sprintf("BasicWork error: %s started with %d retries used", b.name, b.retries))
+		panic(Invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, b.retries))
 	}
 }
 
@@ -310,7 +335,7 @@ func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 // logs a warning. The work must be Running.
 func (b *BasicWork) SetupWaitingCallback(d time.Duration) {
 	if st := b.InternalState(); st != InternalRunning {
-		panic(fmt.Sprintf("BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
+		panic(Invariant(b.name, "BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
 	}
 	if b.waitingTimer != nil {
 		if b.enabled(zapcore.WarnLevel) {
@@ -377,6 +402,10 @@ func (b *BasicWork) setState(st InternalState) {
 		if p := b.parent; p != nil && waitingLike(cur) != waitingLike(st) {
 			p.ChildWaiting(b.slot, waitingLike(st))
 		}
+		b.since = b.app.Clock().Elapsed()
+		if l := b.app.TransitionListener(); l != nil {
+			l(TransitionEvent{Work: b.self, From: cur, To: st, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since})
+		}
 	}
 	if st == InternalRetrying {
 		b.waitForRetry()
@@ -386,7 +415,7 @@ func (b *BasicWork) setState(st InternalState) {
 // waitForRetry arms the retry timer with the backoff delay and waits.
 func (b *BasicWork) waitForRetry() {
 	if b.retryTimer != nil {
-		panic(fmt.Sprintf("Retry timer for %s already exists!", b.name))
+		panic(Invariant(b.name, "Retry timer for %s already exists!", b.name))
 	}
 	t := vclock.NewTimer(b.app.Clock())
 	b.retryTimer = t
@@ -401,7 +430,7 @@ func (b *BasicWork) waitForRetry() {
 	t.AsyncWait(func(error) {
 		st := b.InternalState()
 		if st != InternalWaiting && st != InternalAborted && st != InternalAborting {
-			panic(fmt.Sprintf("BasicWork error: retry timer of %s fired in state %s", b.name, st))
+			panic(Invariant(b.name, "BasicWork error: retry timer of %s fired in state %s", b.name, st))
 		}
 		if st == InternalWaiting {
 			b.retries++

@@ -18,6 +18,7 @@ type testApp struct {
 	config basicwork.Config
 	logger *zap.Logger
 	rand   basicwork.Rand
+	listen basicwork.TransitionListener
 }
 
 func (a *testApp) Clock() *vclock.Clock { return a.clock }
@@ -27,6 +28,9 @@ func (a *testApp) PostOnMainThread(f func(), name string, typ vclock.ActionType)
 func (a *testApp) Config() *basicwork.Config { return &a.config }
 func (a *testApp) Logger() *zap.Logger       { return a.logger }
 func (a *testApp) Rand() basicwork.Rand      { return a.rand }
+func (a *testApp) TransitionListener() basicwork.TransitionListener {
+	return a.listen
+}
 
 // newTestApp returns an app on a fresh virtual clock, and the lines its
 // logger has written. rand nil means basicwork.LowerBound{}.

@@ -38,7 +38,7 @@ func TestCrankDoneOrWaitingPanics(t *testing.T) {
 			p := newProbe(app, "w", basicwork.RetryOnce)
 			c.setup(p)
 			runs := p.runs
-			require.PanicsWithValue(t, c.want, p.CrankWork)
+			require.PanicsWithError(t, c.want, p.CrankWork)
 			require.Equal(t, runs, p.runs, "OnRun must not be called")
 		})
 	}
@@ -74,7 +74,7 @@ func TestSetupWaitingCallbackTwiceWarns(t *testing.T) {
 func TestSetupWaitingCallbackNeedsRunning(t *testing.T) {
 	app, _ := newTestApp(t, nil)
 	p := newProbe(app, "w", basicwork.RetryNever)
-	require.PanicsWithValue(t, "BasicWork error: w sets up a waiting callback in state WORK_PENDING",
+	require.PanicsWithError(t, "BasicWork error: w sets up a waiting callback in state WORK_PENDING",
 		func() { p.SetupWaitingCallback(time.Millisecond) })
 }
 

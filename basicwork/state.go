@@ -171,3 +171,6 @@ type TransitionError struct {
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("BasicWork error: illegal state transition %s -> %s", e.From, e.To)
 }
+
+// Is makes errors.Is(err, ErrIllegalTransition) true.
+func (e *TransitionError) Is(target error) bool { return target == ErrIllegalTransition }

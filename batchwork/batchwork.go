@@ -4,7 +4,6 @@ package batchwork
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 
 	"go.uber.org/zap/zapcore"
@@ -105,7 +104,7 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 	for len(b.batch) < limit && b.iter.HasNext() {
 		w := b.iter.YieldMoreWork()
 		if w == nil {
-			panic(fmt.Sprintf("BatchWork error: %s yielded a nil work", b.Name()))
+			panic(basicwork.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
 		}
 		name := w.Name()
 		i := sort.Search(len(b.batch), func(i int) bool { return b.batch[i].name >= name })

@@ -13,9 +13,10 @@ import (
 // monotonic: once it has returned true it must keep doing so.
 type Condition func(app basicwork.Application) bool
 
-// The rejections of New, with the C++ texts.
+// The rejections of New, with the C++ texts. ErrNilWork is
+// basicwork.ErrNilWork.
 var (
-	ErrNilWork      = errors.New("Must provide valid work")
+	ErrNilWork      = basicwork.ErrNilWork
 	ErrNilCondition = errors.New("Must provide valid condition function. Use BasicWork if condition is not needed.")
 )
 
@@ -69,6 +70,7 @@ func (c *ConditionalWork) OnRun() basicwork.State {
 			return basicwork.Waiting
 		}
 		c.Logf(basicwork.TraceLevel, "Condition for %s is satisfied: starting work", c.Name())
+		basicwork.Base(c.conditioned).SetParent(c, 0)
 		c.conditioned.StartWork(c.WakeSelfUpCallback(nil))
 		c.started = true
 		c.condition = nil
@@ -106,6 +108,16 @@ func (c *ConditionalWork) Status() string {
 	}
 	return "Waiting before starting " + c.conditioned.Status()
 }
+
+// ChildWaiting does nothing: the conditioned work is cranked directly. It
+// makes a ConditionalWork a basicwork.Parent, for PathOf.
+func (c *ConditionalWork) ChildWaiting(int, bool) {}
+
+// ChildLost does nothing.
+func (c *ConditionalWork) ChildLost(int) {}
+
+// ParentWork returns the conditional work's outer value.
+func (c *ConditionalWork) ParentWork() basicwork.Work { return c.Self() }
 
 // Conditioned returns the work this one runs.
 func (c *ConditionalWork) Conditioned() basicwork.Work { return c.conditioned }

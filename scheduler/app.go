@@ -20,6 +20,7 @@ type App struct {
 	logger *zap.Logger
 	rand   basicwork.Rand
 	ws     *WorkScheduler
+	listen basicwork.TransitionListener
 }
 
 // Option configures an App.
@@ -78,6 +79,19 @@ func (a *App) Logger() *zap.Logger { return a.logger }
 
 // Rand returns the jitter source.
 func (a *App) Rand() basicwork.Rand { return a.rand }
+
+// TransitionListener returns the listener set with SetTransitionListener.
+func (a *App) TransitionListener() basicwork.TransitionListener { return a.listen }
+
+// SetTransitionListener makes l receive every state change of every work
+// of the application, on the crank goroutine; nil removes it.
+func (a *App) SetTransitionListener(l basicwork.TransitionListener) { a.listen = l }
+
+// WithTransitionListener sets the transition listener from the start, so
+// that it also sees the WorkScheduler's first transitions.
+func WithTransitionListener(l basicwork.TransitionListener) Option {
+	return func(a *App) { a.listen = l }
+}
 
 // WorkScheduler returns the application's root work.
 func (a *App) WorkScheduler() *WorkScheduler { return a.ws }

@@ -79,6 +79,9 @@ func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error
 	for !clock.IsStopped() && !w.IsDone() {
 		if ctx.Err() != nil {
 			w.Shutdown()
+			// An aborting child reads Running, but nothing told the
+			// scheduler, which may be waiting: wake it as a child would.
+			s.WakeUp(s.wakeFn)
 			for !clock.IsStopped() && !w.IsDone() {
 				clock.Crank(true)
 			}
@@ -87,6 +90,26 @@ func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error
 		clock.Crank(true)
 	}
 	return nil
+}
+
+// Run is the main loop of a program: it cranks the clock, blocking, until
+// ctx is done; then it shuts the scheduler down and cranks until the
+// scheduler is aborted (or the clock stopped), so that nothing is left
+// running when it returns ctx.Err().
+func (s *WorkScheduler) Run(ctx context.Context) error {
+	clock := s.App().Clock()
+	stop := context.AfterFunc(ctx, func() {
+		clock.PostAction(func() {}, "Run", vclock.NormalAction)
+	})
+	defer stop()
+	for ctx.Err() == nil && !clock.IsStopped() {
+		clock.Crank(true)
+	}
+	s.Shutdown()
+	for !clock.IsStopped() && s.State() != basicwork.Aborted {
+		clock.Crank(true)
+	}
+	return ctx.Err()
 }
 
 // Shutdown aborts every child and the scheduler itself, and posts a crank
@@ -111,11 +134,17 @@ func (s *WorkScheduler) scheduleOne() {
 // crank is the posted action: crank the tree at least once, and again while
 // it reads Running and the clock does not ask to yield; then post again if
 // it still reads Running.
+//
+// If a work's hook panics, the panic goes on up through Crank, as the C++
+// would end the process; but the scheduler posts itself again first, so a
+// caller that recovers finds the tree as it was and can keep cranking.
 func (s *WorkScheduler) crank() {
+	defer func() {
+		if s.State() == basicwork.Running {
+			s.scheduleOne()
+		}
+	}()
 	s.crankLoop()
-	if s.State() == basicwork.Running {
-		s.scheduleOne()
-	}
 }
 
 func (s *WorkScheduler) crankLoop() {

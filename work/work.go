@@ -8,8 +8,10 @@
 package work
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"runtime/trace"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 )
@@ -29,8 +31,9 @@ type Interface interface {
 // aborting. Its text is completed as "<name> is being aborted!".
 var ErrAborting = errors.New("is being aborted!")
 
-// ErrNilWork is returned when a nil work is added.
-var ErrNilWork = errors.New("Must provide valid work")
+// ErrNilWork is returned when a nil work is added; it is
+// basicwork.ErrNilWork.
+var ErrNilWork = basicwork.ErrNilWork
 
 // AbortingError is the error of adding a child to an aborting work. Its
 // message is the C++ text "<name> is being aborted!".
@@ -144,11 +147,18 @@ func (w *Work) OnRun() basicwork.State {
 	if w.LogEnabled(zapcoreDebug) {
 		w.Logf(zapcoreDebug, "Running %s", w.Name())
 	}
+	var region *trace.Region
+	if trace.IsEnabled() {
+		region = trace.StartRegion(context.Background(), "do-work")
+	}
 	st := w.self.DoWork()
+	if region != nil {
+		region.End()
+	}
 	switch {
 	case st == basicwork.Success:
 		if !w.AllChildrenSuccessful() {
-			panic(fmt.Sprintf("Work error: %s succeeded while a child has not", w.Name()))
+			panic(basicwork.Invariant(w.Name(), "Work error: %s succeeded while a child has not", w.Name()))
 		}
 		w.clearChildren()
 	case st == basicwork.Failure && !w.AllChildrenDone():
@@ -165,7 +175,7 @@ func (w *Work) OnRun() basicwork.State {
 func (w *Work) OnAbort() bool {
 	if c := w.yieldNextRunningChild(); c != nil {
 		if !c.IsAborting() {
-			panic(fmt.Sprintf("Work error: %s is aborting but its child %s is not", w.Name(), c.Name()))
+			panic(basicwork.Invariant(w.Name(), "Work error: %s is aborting but its child %s is not", w.Name(), c.Name()))
 		}
 		c.CrankWork()
 		return false
@@ -271,7 +281,7 @@ func (w *Work) shutdownChildren() {
 
 func (w *Work) clearChildren() {
 	if !w.AllChildrenDone() {
-		panic(fmt.Sprintf("Work error: %s drops its children while some are not done", w.Name()))
+		panic(basicwork.Invariant(w.Name(), "Work error: %s drops its children while some are not done", w.Name()))
 	}
 	w.doneChildren += w.kids.live
 	w.kids.clear(w)

@@ -3,15 +3,15 @@
 package worksequence
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/work"
 )
 
-// ErrNilWork rejects a nil work in the sequence.
-var ErrNilWork = errors.New("Must provide valid work")
+// ErrNilWork rejects a nil work in the sequence; it is
+// basicwork.ErrNilWork.
+var ErrNilWork = basicwork.ErrNilWork
 
 // WorkSequence starts its works in order, each only once the one before it
 // succeeded (or, without stop-at-first-failure, ended). It cranks the
@@ -79,6 +79,7 @@ func (s *WorkSequence) OnRun() basicwork.State {
 		}
 		w := s.works[s.next]
 		if s.current == nil {
+			basicwork.Base(w).SetParent(s, s.next)
 			w.StartWork(s.WakeSelfUpCallback(nil))
 			s.current = w
 		} else {
@@ -111,7 +112,7 @@ func (s *WorkSequence) OnAbort() bool {
 func (s *WorkSequence) OnReset() {
 	for _, w := range s.works[:s.next] {
 		if !w.IsDone() {
-			panic(fmt.Sprintf("WorkSequence error: %s reset while %s is not done", s.Name(), w.Name()))
+			panic(basicwork.Invariant(s.Name(), "WorkSequence error: %s reset while %s is not done", s.Name(), w.Name()))
 		}
 	}
 	s.next = 0
@@ -134,6 +135,16 @@ func (s *WorkSequence) Shutdown() {
 	}
 	s.BasicWork.Shutdown()
 }
+
+// ChildWaiting does nothing: a sequence cranks its current work directly.
+// It makes the sequence a basicwork.Parent, for PathOf.
+func (s *WorkSequence) ChildWaiting(int, bool) {}
+
+// ChildLost does nothing.
+func (s *WorkSequence) ChildLost(int) {}
+
+// ParentWork returns the sequence's outer value.
+func (s *WorkSequence) ParentWork() basicwork.Work { return s.Self() }
 
 // Works returns the works of the sequence.
 func (s *WorkSequence) Works() []basicwork.Work { return s.works }
