@@ -99,6 +99,7 @@ type BasicWork struct {
 	parent       Parent
 	slot         int
 	since        time.Duration // clock time of the last state change
+	wakeSelf     func()        // WakeSelfUpCallback(nil), made once
 }
 
 // Parent is a work that holds children: Work, WorkSequence and
@@ -327,6 +328,13 @@ func (b *BasicWork) WakeUp(inner func()) {
 // outer WakeUp) and then runs inner.
 func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 	self := b.self
+	if inner == nil {
+		// Every caller without an inner callback can share one closure.
+		if b.wakeSelf == nil {
+			b.wakeSelf = func() { self.WakeUp(nil) }
+		}
+		return b.wakeSelf
+	}
 	return func() { self.WakeUp(inner) }
 }
 

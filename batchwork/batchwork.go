@@ -74,7 +74,9 @@ func (b *BatchWork) DoWork() basicwork.State {
 	kept := b.batch[:0]
 	for _, e := range b.batch {
 		if e.w.State() == basicwork.Success {
-			b.Logf(zapcore.DebugLevel, "Finished child work %s", e.name)
+			if b.LogEnabled(zapcore.DebugLevel) {
+				b.Logf(zapcore.DebugLevel, "Finished child work %s", e.name)
+			}
 			continue
 		}
 		kept = append(kept, e)

@@ -65,7 +65,9 @@ func (c *ConditionalWork) OnRun() basicwork.State {
 	if !c.started {
 		// A condition already met and dropped stays met: it is monotonic.
 		if c.condition != nil && !c.condition(c.App()) {
-			c.Logf(basicwork.TraceLevel, "Condition for %s is not satisfied: sleeping %d ms", c.Name(), c.sleep.Milliseconds())
+			if c.LogEnabled(basicwork.TraceLevel) {
+				c.Logf(basicwork.TraceLevel, "Condition for %s is not satisfied: sleeping %d ms", c.Name(), c.sleep.Milliseconds())
+			}
 			c.SetupWaitingCallback(c.sleep)
 			return basicwork.Waiting
 		}

@@ -98,6 +98,7 @@ type Clock struct {
 	ioPosted  atomic.Int64    // queued no-op I/O handlers (wake-ups); changed under mu
 	npending  atomic.Int64    // len(pending), readable without mu
 	wakeCh    chan struct{}   // signalled when ioPosted becomes non-zero
+	blocked   atomic.Bool     // a crank is (about to be) waiting on wakeCh
 	stopped   atomic.Bool
 	sysOffset atomic.Int64 // test-only drift added to SystemNow
 
@@ -325,7 +326,14 @@ func (c *Clock) postIO() {
 	c.signal()
 }
 
+// signal wakes a crank waiting in runOne. The crank sets blocked before it
+// looks at ioPosted, and posters raise ioPosted before they look at
+// blocked, so one of the two always sees the other: no wake-up is lost, and
+// a post made while no crank waits skips the channel.
 func (c *Clock) signal() {
+	if !c.blocked.Load() && !c.stopped.Load() {
+		return
+	}
 	select {
 	case c.wakeCh <- struct{}{}:
 	default:

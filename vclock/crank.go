@@ -85,6 +85,7 @@ func (c *Clock) transferPending() int {
 	if c.npending.Load() == 0 {
 		return 0
 	}
+	// Swap the two buffers; spare belongs to the crank goroutine.
 	c.mu.Lock()
 	batch := c.pending
 	c.pending = c.spare[:0]
@@ -96,9 +97,7 @@ func (c *Clock) transferPending() int {
 	}
 	n := len(batch)
 	clear(batch)
-	c.mu.Lock()
 	c.spare = batch[:0]
-	c.mu.Unlock()
 	return n
 }
 
@@ -124,6 +123,8 @@ func (c *Clock) pollOne() int {
 // runOne waits until one I/O handler can run, runs it and returns 1; it
 // returns 0 at once on a stopped clock.
 func (c *Clock) runOne() int {
+	c.blocked.Store(true)
+	defer c.blocked.Store(false)
 	for {
 		if c.IsStopped() {
 			return 0

@@ -1,13 +1,18 @@
 package vclock
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
-// eventEntry is one slot of the event queue. The ordering key is copied out
-// of the event so that comparisons never follow a pointer.
+// eventEntry is one slot of the event queue: the ordering key, copied out
+// of the event so that comparisons never follow a pointer, and the event's
+// index in the heap's slab. Entries hold no pointers, so moving them costs
+// no write barrier and the collector never scans the array.
 type eventEntry struct {
 	when time.Duration
-	seq  uint64
-	ev   *event
+	seq  uint32
+	idx  uint32
 }
 
 // entryLess orders entries for the max-heap: the earliest expiry, then the
@@ -24,6 +29,8 @@ func entryLess(a, b *eventEntry) bool {
 // every sequence of operations identically.
 type eventHeap struct {
 	data []eventEntry
+	slab []*event // the queued events, by index
+	free []uint32 // free slab indexes
 }
 
 func (h *eventHeap) Len() int { return len(h.data) }
@@ -31,12 +38,55 @@ func (h *eventHeap) Len() int { return len(h.data) }
 // top returns the earliest entry; the heap must not be empty.
 func (h *eventHeap) top() *eventEntry { return &h.data[0] }
 
-func (h *eventHeap) push(e eventEntry) {
+// push queues ev.
+func (h *eventHeap) push(ev *event) {
+	if ev.seq > math.MaxUint32 {
+		panic("vclock: more than 4294967295 waits on one timer expiry")
+	}
+	var idx uint32
+	if n := len(h.free); n > 0 {
+		idx = h.free[n-1]
+		h.free = h.free[:n-1]
+		h.slab[idx] = ev
+	} else {
+		if len(h.slab) > math.MaxUint32 {
+			panic("vclock: more than 4294967295 timer events queued")
+		}
+		idx = uint32(len(h.slab))
+		h.slab = append(h.slab, ev)
+	}
+	e := eventEntry{when: ev.when, seq: uint32(ev.seq), idx: idx}
 	h.data = append(h.data, e)
 	h.siftUp(len(h.data)-1, 0, e)
 }
 
-func (h *eventHeap) pop() eventEntry {
+// pop removes the earliest entry and returns its event.
+func (h *eventHeap) pop() *event {
+	e := h.popEntry()
+	ev := h.slab[e.idx]
+	h.slab[e.idx] = nil
+	h.free = append(h.free, e.idx)
+	return ev
+}
+
+// rebuild drains the heap in order and makes it anew, as make_heap does,
+// from the events keep accepts; the others are returned to the caller's
+// drop function.
+func (h *eventHeap) rebuild(keep func(*event) bool) {
+	kept := make([]eventEntry, 0, len(h.data))
+	for len(h.data) > 0 {
+		e := h.popEntry()
+		if ev := h.slab[e.idx]; keep(ev) {
+			kept = append(kept, e)
+		} else {
+			h.slab[e.idx] = nil
+			h.free = append(h.free, e.idx)
+		}
+	}
+	h.init(kept)
+}
+
+func (h *eventHeap) popEntry() eventEntry {
 	n := len(h.data)
 	top := h.data[0]
 	last := n - 1

@@ -17,40 +17,41 @@ import (
 func TestEventHeapMatchesStdheap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var fast eventHeap
-		ref := stdheap.New(func(a, b eventEntry) bool { return entryLess(&a, &b) })
+		ref := stdheap.New(func(a, b *event) bool {
+			return a.when > b.when || (a.when == b.when && a.seq > b.seq)
+		})
 		id := 0
+		names := map[*event]int{}
 		ops := rapid.IntRange(1, 200).Draw(t, "ops")
 		for range ops {
 			switch op := rapid.IntRange(0, 9).Draw(t, "op"); {
 			case op < 6 || fast.Len() == 0:
-				e := eventEntry{
-					when: time.Duration(rapid.IntRange(0, 3).Draw(t, "when")),
-					seq:  uint64(rapid.IntRange(0, 2).Draw(t, "seq")),
-					ev:   &event{seq: uint64(id)},
+				e := &event{
+					when:   time.Duration(rapid.IntRange(0, 3).Draw(t, "when")),
+					seq:    uint64(rapid.IntRange(0, 2).Draw(t, "seq")),
+					queued: id%2 == 0, // unused by the heap: marks identity
 				}
+				names[e] = id
 				id++
 				fast.push(e)
 				ref.Push(e)
 			case op < 9:
 				a, b := fast.pop(), ref.Pop()
-				if a.ev != b.ev {
-					t.Fatalf("pop: got event %d, libstdc++ order gives %d", a.ev.seq, b.ev.seq)
+				if a != b {
+					t.Fatalf("pop: got event %d, libstdc++ order gives %d", names[a], names[b])
 				}
 			default:
 				// Drain in order, drop every other entry, rebuild: the
 				// throttled flush does this.
-				var keepA, keepB []eventEntry
-				for i := 0; fast.Len() > 0; i++ {
-					a, b := fast.pop(), ref.Pop()
-					if a.ev != b.ev {
-						t.Fatalf("drain: layouts diverged")
-					}
-					if i%2 == 0 {
-						keepA = append(keepA, a)
+				var keepB []*event
+				i := 0
+				fast.rebuild(func(*event) bool { i++; return i%2 == 1 })
+				for j := 0; ref.Len() > 0; j++ {
+					b := ref.Pop()
+					if j%2 == 0 {
 						keepB = append(keepB, b)
 					}
 				}
-				fast.init(keepA)
 				ref.Init(keepB)
 			}
 			got, want := fast.data, ref.Items()
@@ -58,8 +59,8 @@ func TestEventHeapMatchesStdheap(t *testing.T) {
 				t.Fatalf("length %d, want %d", len(got), len(want))
 			}
 			for i := range got {
-				if got[i].ev != want[i].ev {
-					t.Fatalf("slot %d holds event %d, libstdc++ layout holds %d", i, got[i].ev.seq, want[i].ev.seq)
+				if ev := fast.slab[got[i].idx]; ev != want[i] {
+					t.Fatalf("slot %d holds event %d, libstdc++ layout holds %d", i, names[ev], names[want[i]])
 				}
 			}
 		}

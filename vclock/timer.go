@@ -152,7 +152,7 @@ func (t *Timer) Cancel() {
 // enqueue adds an event to the queue.
 func (c *Clock) enqueue(ev *event) {
 	ev.queued = true
-	c.events.push(eventEntry{when: ev.when, seq: ev.seq, ev: ev})
+	c.events.push(ev)
 	c.maybeSetRealTimer()
 }
 
@@ -165,17 +165,14 @@ func (c *Clock) flushCancelledEvents() {
 		c.flushesIgnored++
 		return
 	}
-	keep := make([]eventEntry, 0, c.events.Len())
-	for c.events.Len() > 0 {
-		e := c.events.pop()
-		if e.ev.triggered {
-			e.ev.queued = false
-		} else {
-			keep = append(keep, e)
+	c.events.rebuild(func(ev *event) bool {
+		if ev.triggered {
+			ev.queued = false
+			return false
 		}
-	}
+		return true
+	})
 	c.flushesIgnored = 0
-	c.events.init(keep)
 	c.maybeSetRealTimer()
 }
 
@@ -184,7 +181,7 @@ func (c *Clock) flushCancelledEvents() {
 func (c *Clock) cancelAllEvents() bool {
 	had := c.events.Len() > 0
 	for c.events.Len() > 0 {
-		ev := c.events.pop().ev
+		ev := c.events.pop()
 		ev.queued = false
 		ev.cancel()
 	}
@@ -197,7 +194,7 @@ func (c *Clock) advanceToNow() int {
 	now := c.sinceEpoch()
 	due := c.dispatch[:0]
 	for c.events.Len() > 0 && c.events.top().when <= now {
-		due = append(due, c.events.pop().ev)
+		due = append(due, c.events.pop())
 	}
 	// Pop first, fire after: callbacks may arm or cancel timers. An event
 	// stays marked queued until its turn, so that a callback re-arming

@@ -180,7 +180,9 @@ func (w *Work) OnAbort() bool {
 		c.CrankWork()
 		return false
 	}
-	w.Logf(traceLevel, "%s: waiting for children to abort.", w.Name())
+	if w.LogEnabled(traceLevel) {
+		w.Logf(traceLevel, "%s: waiting for children to abort.", w.Name())
+	}
 	return w.AllChildrenDone()
 }
 

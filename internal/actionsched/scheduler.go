@@ -232,6 +232,9 @@ type Scheduler struct {
 
 	// queues holds every live queue, runnable or idle.
 	queues map[queueKey]*actionQueue
+	// last is the queue of the latest Enqueue, checked before the map:
+	// most posts go to the same queue as the one before.
+	last *actionQueue
 	// runnable holds the queues waiting to be served, least service on top.
 	runnable *stdheap.Heap[*actionQueue]
 	// idleFront and idleBack end the idle list: queues are added at the front
@@ -283,12 +286,14 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 	if s.isShutdown.Load() {
 		return
 	}
-	key := queueKey{name: name, typ: typ}
-	q, ok := s.queues[key]
+	q, ok := s.last, true
+	if q == nil || q.typ != typ || q.name != name {
+		q, ok = s.queues[queueKey{name: name, typ: typ}]
+	}
 	if !ok {
 		s.stats.QueuesActivatedFromFresh++
 		q = &actionQueue{name: name, typ: typ, lastService: never}
-		s.queues[key] = q
+		s.queues[queueKey{name: name, typ: typ}] = q
 		s.runnable.Push(q)
 	} else if q.idle {
 		if !q.empty() {
@@ -298,6 +303,7 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 		s.removeFromIdle(q)
 		s.runnable.Push(q)
 	}
+	s.last = q
 	s.stats.ActionsEnqueued++
 	q.pushBack(action, s.now())
 	s.size++
@@ -435,6 +441,9 @@ func (s *Scheduler) expireIdle(now time.Duration) {
 			panic("actionsched: idle queue " + old.name + " is not empty")
 		}
 		delete(s.queues, queueKey{name: old.name, typ: old.typ})
+		if s.last == old {
+			s.last = nil
+		}
 		s.removeFromIdle(old)
 	}
 }
@@ -543,6 +552,7 @@ func (s *Scheduler) Shutdown() {
 	}
 	s.isShutdown.Store(true)
 	s.queues = make(map[queueKey]*actionQueue)
+	s.last = nil
 	s.runnable = stdheap.New(moreService)
 	for q := s.idleFront; q != nil; {
 		next := q.next
