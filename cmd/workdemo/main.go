@@ -1,87 +1,122 @@
-// Command workdemo runs a small work tree in virtual time and prints, after
-// each crank of the clock, the status of every work.
+// Command workdemo simulates a history catchup, stellar-core style, in
+// virtual time, and shows its work tree as it runs.
+//
+// The catchup is a BatchWork over N checkpoints, at most -bandwidth of them
+// in flight. Each checkpoint is a WorkSequence: a download that fails at a
+// seeded rate (so retries and their exponential backoff show), a verify,
+// and an apply, a ConditionalWork gated on the previous checkpoint's apply.
+//
+// On a terminal the status view (package workview) is redrawn in place;
+// otherwise a snapshot is printed every -every of clock time, with the
+// events (retries, failures, checkpoints applied) between them. A summary
+// ends the run. In virtual time (the default) a run takes milliseconds, and
+// two runs with the same -seed print the same text, but for the line that
+// reports the wall time.
+//
+// Usage:
+//
+//	go run ./cmd/workdemo [flags]
+//
+// The exit status is 0 when the catchup succeeds, 1 when it fails or is
+// interrupted, and 2 on bad flags.
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
-	"github.com/stellarwork/stellarwork/scheduler"
-	"github.com/stellarwork/stellarwork/vclock"
-	"github.com/stellarwork/stellarwork/work"
 )
 
-// step is a leaf that takes a number of steps of simulated time, failing
-// its first attempts as told.
-type step struct {
-	basicwork.BasicWork
-	steps, left, failFirst, attempts int
-	cost                             time.Duration
-}
-
-func newStep(app basicwork.Application, name string, steps, failFirst int) *step {
-	s := &step{steps: steps, left: steps, failFirst: failFirst, cost: 10 * time.Millisecond}
-	s.Init(app, name, basicwork.RetryAFew, s)
-	return s
-}
-
-func (s *step) OnRun() basicwork.State {
-	s.App().Clock().SleepFor(s.cost)
-	if s.left--; s.left > 0 {
-		return basicwork.Running
-	}
-	s.attempts++
-	if s.attempts <= s.failFirst {
-		return basicwork.Failure
-	}
-	return basicwork.Success
-}
-
-func (s *step) OnAbort() bool { return true }
-func (s *step) OnReset()      { s.left = s.steps }
-
-// parent waits for its children.
-type parent struct{ work.Work }
-
-func newParent(app basicwork.Application, name string) *parent {
-	p := &parent{}
-	p.Init(app, name, basicwork.RetryNever, p)
-	return p
-}
-
-func (p *parent) DoWork() basicwork.State { return p.CheckChildrenStatus() }
-
 func main() {
-	maxCranks := flag.Int("max-cranks", 1000, "stop after this many cranks")
-	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stdout))
+	stop()
+	os.Exit(code)
+}
 
-	clock := vclock.New(vclock.VirtualTime)
-	app := scheduler.NewApp(clock, scheduler.WithRand(basicwork.NewRand(1)))
-	ws := app.WorkScheduler()
+// isTerminal reports whether f is a character device, such as a terminal,
+// other than the null device, and the terminal can move its cursor.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
+}
 
-	root := newParent(app, "catchup")
-	ws.ScheduleWork(root)
-	leaves := []basicwork.Work{
-		newStep(app, "download-ledgers", 4, 0),
-		newStep(app, "download-transactions", 3, 1),
-		newStep(app, "verify-chain", 2, 0),
+// runMain is main without the process: it parses args, runs, and returns
+// the exit status.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer, terminal bool) int {
+	opts, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	for _, l := range leaves {
-		if err := root.AddWork(l); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+	if err != nil {
+		return 2
 	}
-	tracked := append([]basicwork.Work{ws, root}, leaves...)
-	for n := 1; !root.IsDone() && n <= *maxCranks; n++ {
-		p := clock.Crank(true)
-		fmt.Printf("crank %d progress=%d t=%v\n", n, p, clock.Elapsed())
-		for _, w := range tracked {
-			fmt.Printf("  %s\n", w.Status())
-		}
+	opts.live = opts.live && terminal
+	rep, err := run(ctx, stdout, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "workdemo:", err)
+		return 1
 	}
-	fmt.Printf("done: %s after %v of virtual time\n", root.State(), clock.Elapsed())
+	if rep.state != basicwork.Success {
+		return 1
+	}
+	return 0
+}
+
+// parseFlags reads the command line into options. Errors and the usage go
+// to stderr.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("workdemo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: workdemo [flags]\n\nSimulates a history catchup in virtual time and shows its work tree.\n\n")
+		fs.PrintDefaults()
+	}
+	var o options
+	plain := false
+	fs.IntVar(&o.checkpoints, "checkpoints", 16, "number of checkpoints (of 64 ledgers) to catch up")
+	fs.IntVar(&o.bandwidth, "bandwidth", 4, "most checkpoints in flight at once (the batch size)")
+	fs.Float64Var(&o.failureRate, "failure-rate", 0.2, "probability that a download attempt fails, in [0, 1)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the failures, the download times and the backoff jitter")
+	fs.BoolVar(&o.realTime, "realtime", false, "run on the wall clock instead of in virtual time")
+	fs.StringVar(&o.traceFile, "trace", "", "write a runtime trace to this file (see go tool trace)")
+	fs.DurationVar(&o.every, "every", 0, "clock time between two status views (0: 1s on a terminal, 5s otherwise)")
+	fs.BoolVar(&plain, "plain", false, "print successive snapshots even on a terminal")
+	fs.DurationVar(&o.frameDelay, "frame-delay", 100*time.Millisecond, "wall-clock pause after each redraw on a terminal, in virtual time")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	o.live = !plain
+	var bad string
+	switch {
+	case fs.NArg() > 0:
+		bad = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case o.checkpoints < 1 || o.checkpoints > 100000:
+		bad = fmt.Sprintf("-checkpoints must be in [1, 100000], not %d", o.checkpoints)
+	case o.bandwidth < 1:
+		bad = fmt.Sprintf("-bandwidth must be at least 1, not %d", o.bandwidth)
+	case !(o.failureRate >= 0 && o.failureRate < 1):
+		bad = fmt.Sprintf("-failure-rate must be in [0, 1), not %v", o.failureRate)
+	case o.every < 0:
+		bad = fmt.Sprintf("-every must not be negative, not %v", o.every)
+	case o.frameDelay < 0:
+		bad = fmt.Sprintf("-frame-delay must not be negative, not %v", o.frameDelay)
+	}
+	if bad != "" {
+		fmt.Fprintln(stderr, "workdemo:", bad)
+		fs.Usage()
+		return options{}, errors.New(bad)
+	}
+	return o, nil
 }

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime/trace"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/workview"
+)
+
+// TestMain fails the package's tests if any goroutine outlives them.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// defaults returns the options of a run without flags, printing snapshots.
+func defaults(t *testing.T) options {
+	t.Helper()
+	o, err := parseFlags(nil, &bytes.Buffer{})
+	require.NoError(t, err)
+	o.live = false
+	return o
+}
+
+// runText runs with o and returns the output and the report.
+func runText(t *testing.T, o options) (string, report) {
+	t.Helper()
+	var out bytes.Buffer
+	rep, err := run(context.Background(), &out, o)
+	require.NoError(t, err)
+	return out.String(), rep
+}
+
+// withoutWallTime drops the line that reports the wall time.
+func withoutWallTime(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	kept := lines[:0]
+	n := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "wall time:") {
+			n++
+			continue
+		}
+		kept = append(kept, l)
+	}
+	require.Equal(t, 1, n, "one wall time line")
+	return strings.Join(kept, "\n")
+}
+
+func TestDefaultRun(t *testing.T) {
+	out, rep := runText(t, defaults(t))
+	require.Equal(t, basicwork.Success, rep.state)
+	require.Equal(t, 16, rep.applied)
+	require.Equal(t, 1+16*5, rep.works, "the batch, and five works per checkpoint")
+	require.Equal(t, rep.works+rep.retries, rep.attempts)
+	require.Positive(t, rep.retries, "the default seed shows retries")
+	require.Zero(t, rep.failures)
+	require.Less(t, rep.virtualTime, 2*time.Minute)
+
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Less(t, len(lines), 400, "a sane volume of output")
+	require.True(t, strings.HasPrefix(lines[0], "catchup of 16 checkpoints (ledgers 1-1023), 4 in flight, downloads failing 20% of the time, seed 1, virtual time"), lines[0])
+	require.Contains(t, out, "\n=== t=5.0s  crank ")
+	require.Contains(t, out, "\n=== t=10.0s  crank ")
+	require.Contains(t, out, "WORK ")
+	require.Contains(t, out, "├─ checkpoint-63 ")
+	require.Contains(t, out, "retrying in 1 sec")
+	require.Contains(t, out, "checkpoint-1023 applied (16/16)")
+	require.NotContains(t, out, "\x1b[", "no escape sequences when not live")
+
+	tail := lines[len(lines)-9:]
+	require.Equal(t, "=== summary", tail[0])
+	require.Equal(t, "result:       Succeeded: catchup-63-1023 : 16/16 children completed", tail[1])
+	require.Equal(t, "checkpoints:  16 of 16 applied", tail[2])
+	require.True(t, strings.HasPrefix(tail[3], "works:        81 run, "), tail[3])
+	require.True(t, strings.HasPrefix(tail[4], "retries:      "), tail[4])
+	require.Equal(t, "failures:     0", tail[5])
+	require.Equal(t, "virtual time: "+workview.FormatDuration(rep.virtualTime), tail[6])
+	require.True(t, strings.HasPrefix(tail[7], "cranks:       "), tail[7])
+	require.True(t, strings.HasPrefix(tail[8], "wall time:    "), tail[8])
+}
+
+func TestSameSeedSameOutput(t *testing.T) {
+	o := defaults(t)
+	a, _ := runText(t, o)
+	b, _ := runText(t, o)
+	require.Equal(t, withoutWallTime(t, a), withoutWallTime(t, b))
+
+	o.seed = 2
+	c, _ := runText(t, o)
+	require.NotEqual(t, withoutWallTime(t, a), withoutWallTime(t, c))
+}
+
+func TestFailuresAreRetriedThenFail(t *testing.T) {
+	o := defaults(t)
+	o.checkpoints = 3
+	o.failureRate = 0.9
+	out, rep := runText(t, o)
+	require.Equal(t, basicwork.Failure, rep.state)
+	require.Positive(t, rep.failures)
+	require.Contains(t, out, "FAILED after 6 attempts")
+	require.Contains(t, out, "result:       Failed: catchup-63-191")
+
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 1, runMain(context.Background(), []string{"-checkpoints", "3", "-failure-rate", "0.9"}, &stdout, &stderr, false))
+	require.Empty(t, stderr.String())
+}
+
+func TestNoFailures(t *testing.T) {
+	o := defaults(t)
+	o.failureRate = 0
+	o.bandwidth = 1
+	o.checkpoints = 3
+	out, rep := runText(t, o)
+	require.Equal(t, basicwork.Success, rep.state)
+	require.Zero(t, rep.retries)
+	require.NotContains(t, out, "retrying")
+}
+
+func TestLiveView(t *testing.T) {
+	o := defaults(t)
+	o.live = true
+	o.frameDelay = 0
+	o.checkpoints = 8
+	out, rep := runText(t, o)
+	require.Equal(t, basicwork.Success, rep.state)
+	frames := strings.Count(out, "\x1b[H\x1b[2J")
+	require.Equal(t, int(rep.virtualTime/time.Second)+1, frames, "a frame each second of virtual time, and the last")
+	require.Contains(t, out, "\x1b[H\x1b[2Jcatchup of 8 checkpoints")
+	require.Contains(t, out, "recent events:\n")
+	require.Contains(t, out, "\n=== summary\n")
+	last := out[strings.LastIndex(out, "\x1b[H\x1b[2J"):]
+	events := last[strings.Index(last, "recent events:\n"):strings.Index(last, "=== summary")]
+	require.Equal(t, liveEvents, strings.Count(events, "t="), "the last events:\n%s", events)
+}
+
+func TestEvery(t *testing.T) {
+	o := defaults(t)
+	o.every = 20 * time.Second
+	out, rep := runText(t, o)
+	require.Equal(t, int(rep.virtualTime/(20*time.Second))+1, strings.Count(out, "\n=== t="))
+	require.Contains(t, out, "\n=== t=20.0s ")
+	require.NotContains(t, out, "\n=== t=5.0s ")
+}
+
+func TestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	rep, err := run(ctx, &out, defaults(t))
+	require.NoError(t, err)
+	require.Equal(t, basicwork.Aborted, rep.state)
+	require.Contains(t, out.String(), "interrupted: aborting the catchup")
+	require.Contains(t, out.String(), "result:       Aborted: catchup-63-1023")
+}
+
+func TestRealTime(t *testing.T) {
+	// Real time: interrupt the catchup after a moment; it aborts at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	o := defaults(t)
+	o.realTime = true
+	o.every = 100 * time.Millisecond
+	start := time.Now()
+	var out bytes.Buffer
+	rep, err := run(ctx, &out, o)
+	require.NoError(t, err)
+	require.Less(t, time.Since(start), 5*time.Second)
+	require.Equal(t, basicwork.Aborted, rep.state)
+	require.Contains(t, out.String(), ", real time\n")
+	require.Contains(t, out.String(), "\n=== t=", "frames on the wall clock")
+	require.Contains(t, out.String(), "interrupted: aborting the catchup")
+	require.Contains(t, out.String(), "\nclock time:   ")
+}
+
+func TestTraceFile(t *testing.T) {
+	if trace.IsEnabled() {
+		t.Skip("the runtime tracer is already on (go test -trace)")
+	}
+	file := filepath.Join(t.TempDir(), "demo.trace")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, runMain(context.Background(), []string{"-checkpoints", "2", "-trace", file}, &stdout, &stderr, false))
+	got, err := os.ReadFile(file)
+	require.NoError(t, err)
+	for _, region := range []string{"crank", "run", "do-work", "catchup"} {
+		require.True(t, bytes.Contains(got, append([]byte{byte(len(region))}, region...)), "no %q in the trace", region)
+	}
+
+	require.Equal(t, 1, runMain(context.Background(), []string{"-trace", filepath.Join(file, "no", "such", "dir")}, &stdout, &stderr, false))
+	require.Contains(t, stderr.String(), "workdemo: ")
+}
+
+func TestFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	o, err := parseFlags(nil, &stderr)
+	require.NoError(t, err)
+	require.Equal(t, options{checkpoints: 16, bandwidth: 4, failureRate: 0.2, seed: 1, live: true, frameDelay: 100 * time.Millisecond}, o)
+
+	o, err = parseFlags([]string{"-checkpoints", "3", "-bandwidth", "2", "-failure-rate", "0.5", "-seed", "42",
+		"-realtime", "-trace", "t.out", "-every", "2s", "-plain", "-frame-delay", "0"}, &stderr)
+	require.NoError(t, err)
+	require.Equal(t, options{checkpoints: 3, bandwidth: 2, failureRate: 0.5, seed: 42, realTime: true,
+		traceFile: "t.out", every: 2 * time.Second}, o)
+	require.Empty(t, stderr.String())
+
+	for _, bad := range [][]string{
+		{"-checkpoints", "0"}, {"-bandwidth", "0"}, {"-failure-rate", "1"}, {"-failure-rate", "-0.1"},
+		{"-failure-rate", "NaN"}, {"-every", "-1s"}, {"-frame-delay", "-1s"}, {"extra"}, {"-nosuch"}, {"-seed", "x"},
+	} {
+		stderr.Reset()
+		_, err := parseFlags(bad, &stderr)
+		require.Error(t, err, "%v", bad)
+		require.Contains(t, stderr.String(), "usage: workdemo", "%v", bad)
+		var stdout bytes.Buffer
+		require.Equal(t, 2, runMain(context.Background(), bad, &stdout, &stderr, false), "%v", bad)
+		require.Empty(t, stdout.String())
+	}
+
+	stderr.Reset()
+	require.Equal(t, 0, runMain(context.Background(), []string{"-h"}, &bytes.Buffer{}, &stderr, false))
+	require.Contains(t, stderr.String(), "-failure-rate")
+}
+
+// TestTerminalOnly checks that the view is redrawn in place only on a
+// terminal, and never with -plain.
+func TestTerminalOnly(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		terminal bool
+		live     bool
+	}{
+		{[]string{"-checkpoints", "1"}, false, false},
+		{[]string{"-checkpoints", "1", "-frame-delay", "0"}, true, true},
+		{[]string{"-checkpoints", "1", "-plain"}, true, false},
+	} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 0, runMain(context.Background(), c.args, &stdout, &stderr, c.terminal))
+		require.Equal(t, c.live, strings.Contains(stdout.String(), "\x1b[2J"), "%v", c.args)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	require.NoError(t, err)
+	defer f.Close()
+	require.False(t, isTerminal(f), "a regular file is not a terminal")
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer null.Close()
+	require.False(t, isTerminal(null), "nor is the null device")
+}
+
+// TestDocsShowTheOutput keeps the sample in docs/DEMO.md equal to the
+// output of a run with the default flags, but for the wall time.
+func TestDocsShowTheOutput(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "DEMO.md"))
+	require.NoError(t, err)
+	_, sample, ok := strings.Cut(string(doc), "when not on a terminal:\n\n```\n")
+	require.True(t, ok, "no sample in docs/DEMO.md")
+	sample, _, ok = strings.Cut(sample, "```\n")
+	require.True(t, ok)
+	head, tail, ok := strings.Cut(sample, "\n...\n")
+	require.True(t, ok, "the sample is the start, a line \"...\", and the end")
+
+	out, _ := runText(t, defaults(t))
+	require.True(t, strings.HasPrefix(out, head+"\n"), "docs/DEMO.md shows another start:\n%s", out[:min(len(out), len(head)+200)])
+	require.True(t, strings.HasSuffix(withoutWallTime(t, out), withoutWallTime(t, tail)), "docs/DEMO.md shows another end")
+}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/trace"
+	"strings"
+	"time"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/scheduler"
+	"github.com/stellarwork/stellarwork/vclock"
+	"github.com/stellarwork/stellarwork/worksequence"
+	"github.com/stellarwork/stellarwork/workview"
+)
+
+// options are the settings of one run; parseFlags fills them in.
+type options struct {
+	checkpoints int
+	bandwidth   int
+	failureRate float64
+	seed        uint64
+	realTime    bool
+	traceFile   string
+	// every is the clock time between two status views; 0 picks
+	// defaultEvery, or defaultLiveEvery when live.
+	every time.Duration
+	// live redraws the status view in place (a terminal) instead of
+	// printing successive snapshots.
+	live bool
+	// frameDelay is a wall-clock pause after each redraw in live virtual
+	// mode, so that the eye can follow.
+	frameDelay time.Duration
+}
+
+const (
+	defaultEvery     = 5 * time.Second
+	defaultLiveEvery = time.Second
+	// liveEvents is how many recent events the live view shows.
+	liveEvents = 6
+)
+
+// report is what run returns: the counts of the summary.
+type report struct {
+	state       basicwork.State
+	works       int // distinct works started
+	attempts    int // starts plus retries
+	retries     int
+	failures    int // works that failed with no retry left
+	applied     int // checkpoints applied
+	cranks      int
+	virtualTime time.Duration
+	wallTime    time.Duration
+}
+
+// demo is one run in progress.
+type demo struct {
+	opts  options
+	out   io.Writer
+	clock *vclock.Clock
+	root  *catchup
+
+	header  string // the first line
+	rep     report
+	started map[basicwork.Work]bool
+	events  []string // the recent events, live mode
+}
+
+// run simulates a catchup as opts say, writing the status views, the
+// events and the summary to out. It returns the summary's counts; an error
+// only if the runtime trace could not be written. Cancelling ctx aborts the
+// catchup.
+func run(ctx context.Context, out io.Writer, opts options) (report, error) {
+	wallStart := time.Now()
+	if opts.every <= 0 {
+		opts.every = defaultEvery
+		if opts.live {
+			opts.every = defaultLiveEvery
+		}
+	}
+	if opts.traceFile != "" {
+		f, err := os.Create(opts.traceFile)
+		if err != nil {
+			return report{}, err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return report{}, err
+		}
+		defer trace.Stop()
+		var task *trace.Task
+		ctx, task = trace.NewTask(ctx, "catchup")
+		defer task.End()
+	}
+
+	mode := vclock.VirtualTime
+	if opts.realTime {
+		mode = vclock.RealTime
+	}
+	d := &demo{opts: opts, out: out, clock: vclock.New(mode), started: map[basicwork.Work]bool{}}
+	cfg := basicwork.DefaultConfig()
+	cfg.MaxConcurrentSubprocesses = opts.bandwidth
+	app := scheduler.NewApp(d.clock,
+		scheduler.WithConfig(cfg),
+		scheduler.WithRand(basicwork.NewRand(opts.seed)),
+		scheduler.WithTransitionListener(d.onTransition))
+	ws := app.WorkScheduler()
+	d.root = newCatchup(app, opts.checkpoints, opts.failureRate, opts.seed)
+
+	d.header = fmt.Sprintf("catchup of %d checkpoints (ledgers 1-%d), %d in flight, downloads failing %.4g%% of the time, seed %d, %s time\n",
+		opts.checkpoints, d.root.checkpoints[len(d.root.checkpoints)-1], opts.bandwidth,
+		100*opts.failureRate, opts.seed, strings.ToLower(strings.TrimSuffix(mode.String(), "_TIME")))
+	if !opts.live {
+		io.WriteString(out, d.header)
+	}
+	ws.ScheduleWork(d.root)
+
+	// The status view is drawn every opts.every of clock time, on a timer
+	// of the clock itself: in virtual time it shows the tree at exactly
+	// 5 s, 10 s, ...
+	due := false
+	var frameTimer *vclock.Timer
+	var arm func(at time.Duration)
+	arm = func(at time.Duration) {
+		frameTimer = vclock.NewTimer(d.clock)
+		frameTimer.ExpiresAt(d.clock.Epoch().Add(at))
+		frameTimer.AsyncWaitFunc(func() { due = true; arm(at + opts.every) }, vclock.OnFailureNoop)
+	}
+	arm(opts.every)
+
+	// A blocking crank waits for a timer or a post: on cancellation, post
+	// a no-op so that the loop sees it.
+	stop := context.AfterFunc(ctx, func() { d.clock.PostAction(func() {}, "cancel", vclock.NormalAction) })
+	defer stop()
+	aborting := false
+	for !d.root.IsDone() {
+		if ctx.Err() != nil && !aborting {
+			aborting = true
+			d.event("interrupted: aborting the catchup")
+			ws.Shutdown()
+		}
+		d.clock.Crank(true)
+		d.rep.cranks++
+		if due {
+			due = false
+			d.frame(ctx)
+		}
+	}
+	frameTimer.Cancel()
+	d.frame(ctx)
+
+	d.rep.state = d.root.State()
+	d.rep.virtualTime = d.clock.Elapsed()
+	d.rep.wallTime = time.Since(wallStart)
+	d.summary()
+	return d.rep, nil
+}
+
+// onTransition is the application's transition listener: it counts, and
+// reports the events worth a line.
+func (d *demo) onTransition(e basicwork.TransitionEvent) {
+	if _, ok := e.Work.(*scheduler.WorkScheduler); ok {
+		return
+	}
+	switch {
+	case e.From == basicwork.InternalPending && e.To == basicwork.InternalRunning:
+		d.rep.attempts++
+		if !d.started[e.Work] {
+			d.started[e.Work] = true
+			d.rep.works++
+		}
+	case e.To == basicwork.InternalRetrying:
+		d.rep.retries++
+		d.rep.attempts++
+	case e.From == basicwork.InternalRetrying:
+		// The retry timer is armed: the status says when.
+		when, _, _ := strings.Cut(strings.TrimPrefix(e.Work.Status(), "Retrying in "), ":")
+		d.event(fmt.Sprintf("%s: attempt %d of %d failed, retrying in %s", e.Name(), e.Attempt(), e.MaxRetries+1, when))
+	case e.To == basicwork.InternalFailure:
+		d.rep.failures++
+		d.event(fmt.Sprintf("%s: FAILED after %d attempts", e.Name(), e.Attempt()))
+	case e.To == basicwork.InternalSuccess:
+		if _, ok := e.Work.(*worksequence.WorkSequence); ok {
+			d.rep.applied++
+			d.event(fmt.Sprintf("%s applied (%d/%d)", e.Name(), d.rep.applied, d.opts.checkpoints))
+		}
+	}
+}
+
+// event reports one event: at once when printing snapshots, in the
+// recent events of the next frame when live.
+func (d *demo) event(text string) {
+	line := fmt.Sprintf("%8s  %s", "t="+workview.FormatDuration(d.clock.Elapsed()), text)
+	if !d.opts.live {
+		fmt.Fprintln(d.out, line)
+		return
+	}
+	d.events = append(d.events, line)
+	if len(d.events) > liveEvents {
+		d.events = d.events[len(d.events)-liveEvents:]
+	}
+}
+
+// frame draws the status view of the catchup.
+func (d *demo) frame(ctx context.Context) {
+	snap := workview.Snapshot(d.root, d.clock.Elapsed())
+	var b strings.Builder
+	if d.opts.live {
+		b.WriteString("\x1b[H\x1b[2J") // home, clear the screen
+		b.WriteString(d.header)
+	} else {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "=== t=%s  crank %d  %s\n", workview.FormatDuration(d.clock.Elapsed()), d.rep.cranks, snap.Metrics())
+	b.WriteString(snap.Render())
+	if d.opts.live {
+		b.WriteString("\nrecent events:\n")
+		for _, e := range d.events {
+			b.WriteString(e + "\n")
+		}
+		b.WriteString("\n")
+	} else {
+		b.WriteString("\n")
+	}
+	io.WriteString(d.out, b.String())
+	if d.opts.live && !d.opts.realTime && d.opts.frameDelay > 0 && !d.root.IsDone() {
+		t := time.NewTimer(d.opts.frameDelay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+}
+
+// summary prints the closing lines. The wall time is the last line, the
+// only one that differs between two runs with the same seed.
+func (d *demo) summary() {
+	r := d.rep
+	fmt.Fprintf(d.out, "=== summary\n")
+	fmt.Fprintf(d.out, "result:       %s\n", d.root.Status())
+	fmt.Fprintf(d.out, "checkpoints:  %d of %d applied\n", r.applied, d.opts.checkpoints)
+	fmt.Fprintf(d.out, "works:        %d run, %d attempts\n", r.works, r.attempts)
+	fmt.Fprintf(d.out, "retries:      %d\n", r.retries)
+	fmt.Fprintf(d.out, "failures:     %d\n", r.failures)
+	label := "virtual time:"
+	if d.opts.realTime {
+		label = "clock time:  "
+	}
+	fmt.Fprintf(d.out, "%s %s\n", label, workview.FormatDuration(r.virtualTime))
+	fmt.Fprintf(d.out, "cranks:       %d\n", r.cranks)
+	fmt.Fprintf(d.out, "wall time:    %v\n", r.wallTime.Round(time.Microsecond))
+}

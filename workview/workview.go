@@ -1,0 +1,157 @@
+// Package workview looks at a running work tree from outside: counts of its
+// works by state (Collect), a snapshot of the whole tree (Snapshot), and
+// that snapshot drawn as an indented text tree, the status view
+// (Node.Render).
+//
+// It only reads the works, on the crank goroutine (call it between two
+// cranks, or from a transition listener or a timer callback), and never
+// changes them. It finds a work's children through small interfaces, so
+// that types which embed the library's works are seen through too:
+//
+//   - interface{ Children() []basicwork.Work }: a work.Work (and so a
+//     BatchWork and the WorkScheduler). A Work drops its finished children
+//     as its round-robin walk passes them, and all of them when it
+//     succeeds, as the C++ does: a snapshot shows the children it holds.
+//   - interface{ Works() []basicwork.Work }: a WorkSequence, all its works.
+//   - interface{ Conditioned() basicwork.Work }: a ConditionalWork, its one
+//     work.
+//
+// Times are clock times, offsets from the clock's epoch as vclock's
+// Elapsed and basicwork's Since give them: virtual time on a virtual clock.
+package workview
+
+import (
+	"time"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+)
+
+// Children returns the works that w holds, in order, as described in the
+// package doc; nil for a leaf.
+func Children(w basicwork.Work) []basicwork.Work {
+	switch p := w.(type) {
+	case interface{ Children() []basicwork.Work }:
+		return p.Children()
+	case interface{ Works() []basicwork.Work }:
+		return p.Works()
+	case interface{ Conditioned() basicwork.Work }:
+		if c := p.Conditioned(); c != nil {
+			return []basicwork.Work{c}
+		}
+	}
+	return nil
+}
+
+// Walk calls fn for root and every work below it, depth first, parents
+// before children, with the depth of each (0 for root). If fn returns
+// false, the children of that work are skipped.
+func Walk(root basicwork.Work, fn func(w basicwork.Work, depth int) bool) {
+	walk(root, 0, fn)
+}
+
+func walk(w basicwork.Work, depth int, fn func(basicwork.Work, int) bool) {
+	if !fn(w, depth) {
+		return
+	}
+	for _, c := range Children(w) {
+		walk(c, depth+1, fn)
+	}
+}
+
+// Now returns the current time of w's clock, as an offset from its epoch:
+// the now to pass to Snapshot.
+func Now(w basicwork.Work) time.Duration {
+	return basicwork.Base(w).App().Clock().Elapsed()
+}
+
+// Node is the snapshot of one work and, below it, of its children.
+type Node struct {
+	// Name is the work's name.
+	Name string
+	// State is the internal state the work is in.
+	State basicwork.InternalState
+	// Status is the work's Status string.
+	Status string
+	// Retries is how many retries the current run has used, MaxRetries the
+	// budget.
+	Retries, MaxRetries int
+	// Since is the clock time at which the work entered State; InState is
+	// how long it has been there, at the time of the snapshot.
+	Since, InState time.Duration
+	// Children are the snapshots of the works it holds (see Children).
+	Children []Node
+}
+
+// Snapshot takes the snapshot of root and of every work below it. now is
+// the clock time to measure the time in each state against: Now(root) on
+// the tree's own clock.
+func Snapshot(root basicwork.Work, now time.Duration) Node {
+	b := basicwork.Base(root)
+	n := Node{
+		Name:       root.Name(),
+		State:      b.InternalState(),
+		Status:     root.Status(),
+		Retries:    b.Retries(),
+		MaxRetries: b.MaxRetries(),
+		Since:      b.Since(),
+		InState:    max(0, now-b.Since()),
+	}
+	if kids := Children(root); len(kids) > 0 {
+		n.Children = make([]Node, len(kids))
+		for i, c := range kids {
+			n.Children[i] = Snapshot(c, now)
+		}
+	}
+	return n
+}
+
+// Attempts returns how many attempts the work has started in its current
+// run: 0 while it is Pending, else one more than its retries.
+func (n Node) Attempts() int { return attempts(n.State, n.Retries) }
+
+// RetriesLeft returns how many retries are left of the work's budget: all
+// of it while Pending, as the count of retries used is cleared when the
+// work starts.
+func (n Node) RetriesLeft() int { return retriesLeft(n.State, n.Retries, n.MaxRetries) }
+
+// Metrics returns the counts over the snapshot: the same as Collect over
+// the tree at the time of the snapshot.
+func (n Node) Metrics() Metrics {
+	var m Metrics
+	n.walk(func(c *Node) { m.add(c.State, c.Retries, c.MaxRetries) })
+	return m
+}
+
+// Find returns the first node, depth first, with the given name, or nil.
+func (n Node) Find(name string) *Node {
+	if n.Name == name {
+		return &n
+	}
+	for i := range n.Children {
+		if f := n.Children[i].Find(name); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func (n Node) walk(fn func(*Node)) {
+	fn(&n)
+	for i := range n.Children {
+		n.Children[i].walk(fn)
+	}
+}
+
+func attempts(st basicwork.InternalState, retries int) int {
+	if st == basicwork.InternalPending {
+		return 0
+	}
+	return retries + 1
+}
+
+func retriesLeft(st basicwork.InternalState, retries, maxRetries int) int {
+	if st == basicwork.InternalPending {
+		return maxRetries
+	}
+	return max(0, maxRetries-retries)
+}
