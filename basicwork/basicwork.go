@@ -247,12 +247,13 @@ func (b *BasicWork) CrankWork() {
 		panic(Invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
 	}
 	var next InternalState
-	var region *trace.Region
 	if st == InternalAborting {
+		var done bool
 		if trace.IsEnabled() {
-			region = trace.StartRegion(context.Background(), "abort")
+			done = b.onAbortTraced()
+		} else {
+			done = b.self.OnAbort()
 		}
-		done := b.self.OnAbort()
 		next = InternalAborting
 		suffix := ": still aborting"
 		if done {
@@ -263,15 +264,27 @@ func (b *BasicWork) CrankWork() {
 			b.log(TraceLevel, "Abort progress for "+b.name+suffix)
 		}
 	} else {
+		var st State
 		if trace.IsEnabled() {
-			region = trace.StartRegion(context.Background(), "run")
+			st = b.onRunTraced()
+		} else {
+			st = b.self.OnRun()
 		}
-		next = internalOf(b.self.OnRun())
-	}
-	if region != nil {
-		region.End()
+		next = internalOf(st)
 	}
 	b.setState(next)
+}
+
+// onRunTraced and onAbortTraced call the hooks inside a runtime/trace
+// region, while a trace is being recorded.
+func (b *BasicWork) onRunTraced() State {
+	defer trace.StartRegion(context.Background(), "run").End()
+	return b.self.OnRun()
+}
+
+func (b *BasicWork) onAbortTraced() bool {
+	defer trace.StartRegion(context.Background(), "abort").End()
+	return b.self.OnAbort()
 }
 
 // StartWork starts the work, restarting it if it is done: it becomes Running

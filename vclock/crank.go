@@ -14,8 +14,9 @@ import (
 // Crank belongs to one goroutine at a time, and must not be called from
 // inside an action or a timer callback.
 func (c *Clock) Crank(block bool) int {
+	var region *trace.Region
 	if trace.IsEnabled() {
-		defer trace.StartRegion(context.Background(), "crank").End()
+		region = trace.StartRegion(context.Background(), "crank")
 	}
 	progress := 0
 	c.lastDispatchStart = c.sinceEpoch()
@@ -75,6 +76,9 @@ func (c *Clock) Crank(block bool) int {
 			time.Sleep(time.Millisecond)
 		}
 		progress += bg
+	}
+	if region != nil {
+		region.End()
 	}
 	return progress
 }

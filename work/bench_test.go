@@ -136,3 +136,13 @@ func BenchmarkIdleChildMemory(b *testing.B) {
 	}
 	b.ReportMetric(perWork, "B/work")
 }
+
+// BenchmarkRoundRobinScaling is workload (b) for 10 to 100,000 waiting
+// siblings: the cost per step of the running child should stay flat.
+func BenchmarkRoundRobinScaling(b *testing.B) {
+	for _, waiting := range []int{10, 100, 1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("waiting=%d", waiting), func(b *testing.B) {
+			benchRoundRobin(b, waiting)
+		})
+	}
+}

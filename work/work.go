@@ -123,6 +123,12 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	if child == nil {
 		return ErrNilWork
 	}
+	// A child that cannot be started (it runs, waits or aborts elsewhere)
+	// panics in StartWork as in C++, but before it is added: the C++ adds
+	// it first, and a caller that recovers would find it in the tree.
+	if st := basicwork.Base(child).InternalState(); st != basicwork.InternalPending && !basicwork.IsAllowed(st, basicwork.InternalPending) {
+		panic(&basicwork.TransitionError{Transition: basicwork.Transition{From: st, To: basicwork.InternalPending}})
+	}
 	w.addChild(child)
 	wakeSelf := w.WakeSelfUpCallback(cb)
 	child.StartWork(wakeSelf)
@@ -147,13 +153,11 @@ func (w *Work) OnRun() basicwork.State {
 	if w.LogEnabled(zapcoreDebug) {
 		w.Logf(zapcoreDebug, "Running %s", w.Name())
 	}
-	var region *trace.Region
+	var st basicwork.State
 	if trace.IsEnabled() {
-		region = trace.StartRegion(context.Background(), "do-work")
-	}
-	st := w.self.DoWork()
-	if region != nil {
-		region.End()
+		st = w.doWorkTraced()
+	} else {
+		st = w.self.DoWork()
 	}
 	switch {
 	case st == basicwork.Success:
@@ -168,6 +172,13 @@ func (w *Work) OnRun() basicwork.State {
 		return basicwork.Running
 	}
 	return st
+}
+
+// doWorkTraced calls DoWork inside a runtime/trace region, while a trace
+// is being recorded.
+func (w *Work) doWorkTraced() basicwork.State {
+	defer trace.StartRegion(context.Background(), "do-work").End()
+	return w.self.DoWork()
 }
 
 // OnAbort cranks the next aborting child; with none left to crank, the
