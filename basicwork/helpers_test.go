@@ -99,17 +99,3 @@ func recovered(f func()) (v any) {
 	f()
 	return nil
 }
-
-// crankIdle cranks the clock without blocking until it has nothing to do,
-// and returns how many cranks made progress.
-func crankIdle(t *testing.T, c *vclock.Clock) int {
-	t.Helper()
-	n := 0
-	for c.Crank(false) > 0 {
-		n++
-		if n > 10000 {
-			t.Fatal("the clock never goes idle")
-		}
-	}
-	return n
-}

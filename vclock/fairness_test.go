@@ -199,8 +199,7 @@ func TestDroppableActionsDroppedAfterLatencyWindow(t *testing.T) {
 	c, mock := newRealWithMock()
 	var ran []string
 	overloadedInN1 := false
-	var post func(label string, typ vclock.ActionType, body func())
-	post = func(label string, typ vclock.ActionType, body func()) {
+	post := func(label string, typ vclock.ActionType, body func()) {
 		c.PostAction(func() {
 			ran = append(ran, label)
 			if body != nil {
