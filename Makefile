@@ -12,6 +12,11 @@ test:
 test-long:
 	STELLARWORK_LONG=1 $(GO) test -race -count=1 -timeout 60m ./...
 
+## fuzz: 60 s of fuzzing, 30 s per target (go test -fuzz takes one target)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzOps$$' -fuzztime 30s ./internal/robust
+	$(GO) test -run '^$$' -fuzz '^FuzzScenario$$' -fuzztime 30s ./internal/robust
+
 ## bench: every benchmark, pinned to one core as the C++ reference was
 bench:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./...

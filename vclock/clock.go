@@ -235,6 +235,22 @@ func (c *Clock) Next() (time.Time, bool) {
 	return c.epoch.Add(c.events.top().when), true
 }
 
+// PendingTimers returns how many timer events are armed: queued, and
+// neither fired nor cancelled. Cancelled events that the throttled flush has
+// not removed yet stay in the queue, as in C++ (Next still sees them), but
+// are not counted. It only reads the queue, in time linear in its length.
+// Call it between cranks, on the crank goroutine: during a crank's timer
+// step, the events being fired are out of the queue and not counted.
+func (c *Clock) PendingTimers() int {
+	n := 0
+	for i := range c.events.data {
+		if !c.events.slab[c.events.data[i].idx].triggered {
+			n++
+		}
+	}
+	return n
+}
+
 // IsStopped reports whether Shutdown has been called. Safe from any
 // goroutine.
 func (c *Clock) IsStopped() bool { return c.stopped.Load() }

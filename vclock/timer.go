@@ -199,14 +199,40 @@ func (c *Clock) advanceToNow() int {
 	// Pop first, fire after: callbacks may arm or cancel timers. An event
 	// stays marked queued until its turn, so that a callback re-arming
 	// another due timer does not reuse that timer's event under us.
-	for i, ev := range due {
+	next, fired := 0, false
+	defer func() {
+		if !fired {
+			c.requeue(due, next)
+		}
+	}()
+	for next < len(due) {
+		ev := due[next]
+		next++
 		ev.queued = false
 		ev.trigger()
-		due[i] = nil
+		due[next-1] = nil
 	}
+	fired = true
 	c.dispatch = due[:0]
 	c.maybeSetRealTimer()
 	return len(due)
+}
+
+// requeue is the end of an advanceToNow whose callback due[next-1]
+// panicked: it puts back the due events the panic cut off, so that they
+// fire on a later crank instead of being lost, and a caller that recovers
+// from the panic loses no timer. Cancelled ones are dropped.
+func (c *Clock) requeue(due []*event, next int) {
+	for _, ev := range due[next:] {
+		if ev.triggered {
+			ev.queued = false
+		} else {
+			c.events.push(ev)
+		}
+	}
+	clear(due)
+	c.dispatch = due[:0]
+	c.maybeSetRealTimer()
 }
 
 // advanceToNext jumps virtual time to the earliest event, if it is later,

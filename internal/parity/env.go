@@ -32,6 +32,8 @@ type Env struct {
 	// asyncErr is an error raised where it cannot be returned: in the
 	// condition of a ConditionalWork.
 	asyncErr error
+	// opts are the options of RunWith (zero for Run and NewEnv).
+	opts RunOptions
 }
 
 // NewEnv returns an empty scenario; its first directive must be new-app.
@@ -120,8 +122,11 @@ func (e *Env) soleBatch() (basicwork.Work, error) {
 
 // crank runs one crank of the scenario, traced.
 func (e *Env) crank() error {
-	if e.cranks >= MaxCranks {
-		return fmt.Errorf("more than %d cranks: the scenario does not end", MaxCranks)
+	if limit := e.maxCranks(); e.cranks >= limit {
+		return fmt.Errorf("more than %d cranks: the scenario does not end", limit)
+	}
+	if f := e.opts.BeforeCrank; f != nil && f(e, e.cranks) {
+		return ErrStopped
 	}
 	e.cranks++
 	if _, err := e.r.TryCrank(); err != nil {

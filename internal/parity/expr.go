@@ -363,7 +363,7 @@ func (p *parser) parsePrimary() (node, error) {
 			if err != nil {
 				return val{}, err
 			}
-			return liveWorks(b)
+			return e.liveWorks(b)
 		}, nil
 	}
 	if name, fieldName, ok := strings.Cut(t, "."); ok {
@@ -377,7 +377,7 @@ func (p *parser) parsePrimary() (node, error) {
 			if err != nil {
 				return val{}, err
 			}
-			return field(w, fieldName)
+			return e.field(w, fieldName)
 		}, nil
 	}
 	return p.suffix(t)
@@ -452,7 +452,7 @@ func (p *parser) suffix(name string) (node, error) {
 		if err != nil {
 			return val{}, fmt.Errorf("%q is neither a work nor a field of a batch work: %w", name, err)
 		}
-		return field(b, name)
+		return e.field(b, name)
 	}, nil
 }
 
@@ -511,12 +511,12 @@ var stateType = reflect.TypeFor[basicwork.State]()
 // field reads name from w: an exported field (runningCount reads
 // RunningCount) or else a method without arguments that returns an integer,
 // a boolean or a state (allChildrenDone reads AllChildrenDone()).
-func field(w basicwork.Work, name string) (val, error) {
+func (e *Env) field(w basicwork.Work, name string) (val, error) {
 	if name == "" {
 		return val{}, errors.New("empty field name")
 	}
 	if name == "liveWorks" {
-		return liveWorks(w)
+		return e.liveWorks(w)
 	}
 	exp := strings.ToUpper(name[:1]) + name[1:]
 	rv := reflect.ValueOf(w)
@@ -562,14 +562,16 @@ func fromReflect(v reflect.Value) (val, bool) {
 // liveCounter is a batch work that keeps weak pointers to what it yielded.
 type liveCounter interface{ LiveWorks() int }
 
-// liveWorks counts, after a full collection, the batched works of w still
-// alive.
-func liveWorks(w basicwork.Work) (val, error) {
+// liveWorks counts, after a full collection (unless RunOptions.NoCollect),
+// the batched works of w still alive.
+func (e *Env) liveWorks(w basicwork.Work) (val, error) {
 	lc, ok := w.(liveCounter)
 	if !ok {
 		return val{}, fmt.Errorf("%s (%T) does not keep its batched works", w.Name(), w)
 	}
-	runtime.GC()
+	if !e.opts.NoCollect {
+		runtime.GC()
+	}
 	return val{k: kInt, i: int64(lc.LiveWorks())}, nil
 }
 

@@ -13,7 +13,7 @@ func (e *Env) handleLive(c *command) error {
 	if err != nil {
 		return err
 	}
-	v, err := liveWorks(w)
+	v, err := e.liveWorks(w)
 	if err != nil {
 		return err
 	}

@@ -127,7 +127,11 @@ func Run(source string, r io.Reader) (string, *Env, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	e := NewEnv()
+	return runDirectives(source, NewEnv(), ds)
+}
+
+// runDirectives runs the directives of a scenario on e.
+func runDirectives(source string, e *Env, ds []*datadriven.TestData) (string, *Env, error) {
 	for _, d := range ds {
 		if _, err := e.Handle(d); err != nil {
 			return e.Trace(), e, err

@@ -1,0 +1,148 @@
+package robust
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/process"
+	"github.com/stellarwork/stellarwork/scheduler"
+	"github.com/stellarwork/stellarwork/vclock"
+	"github.com/stellarwork/stellarwork/worksequence"
+)
+
+// command is a RunCommandWork running a fixed command line.
+type command struct {
+	process.RunCommandWork
+	cmd string
+}
+
+func newCommand(pm *process.Manager, name, cmd string, retries int) *command {
+	w := &command{cmd: cmd}
+	w.Init(pm, name, retries, w)
+	return w
+}
+
+func (w *command) GetCommand() process.CommandInfo { return process.CommandInfo{Command: w.cmd} }
+
+// processTree is a scheduler running real processes on a virtual clock: a
+// sequence (not stopping at failures) of a short sleep, a command that
+// fails and is retried once, and one that succeeds, next to a longer sleep.
+type processTree struct {
+	clock  *vclock.Clock
+	ws     *scheduler.WorkScheduler
+	pm     *process.Manager
+	works  []basicwork.Work
+	devnul *os.File
+}
+
+func newProcessTree(t *testing.T) *processTree {
+	t.Helper()
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := vclock.New(vclock.VirtualTime)
+	app := scheduler.NewApp(clock, scheduler.WithRand(basicwork.LowerBound{}))
+	pm := process.New(app, process.WithKillGrace(50*time.Millisecond), process.WithStdout(devnull), process.WithStderr(devnull),
+		process.WithTmpDir(t.TempDir()))
+	short := newCommand(pm, "short", "sleep 0.02", basicwork.RetryNever)
+	fails := newCommand(pm, "fails", "false", basicwork.RetryOnce)
+	ok := newCommand(pm, "ok", "true", basicwork.RetryNever)
+	seq, err := worksequence.New(app, "seq", []basicwork.Work{short, fails, ok},
+		worksequence.MaxRetries(basicwork.RetryNever), worksequence.StopAtFirstFailure(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := newCommand(pm, "long", "sleep 0.06", basicwork.RetryNever)
+	ws := app.WorkScheduler()
+	ws.ScheduleWork(seq)
+	ws.ScheduleWork(long)
+	return &processTree{clock: clock, ws: ws, pm: pm, works: []basicwork.Work{seq, short, fails, ok, long}, devnul: devnull}
+}
+
+func (p *processTree) close() {
+	p.pm.Shutdown()
+	p.clock.Shutdown()
+	p.devnul.Close()
+}
+
+// crankUntil cranks without blocking until cond holds; it fails at the
+// deadline, or when a crank finds nothing to do and cond does not hold.
+func (p *processTree) crankUntil(deadline time.Time, cond func() bool) error {
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out: scheduler %s, %d processes, %d background, %d posted",
+				basicwork.Base(p.ws).InternalState(), p.pm.NumRunningOrShuttingDownProcesses(),
+				p.clock.BackgroundWorkCount(), p.clock.ActionQueueSize())
+		}
+		if p.clock.Crank(false) == 0 && !cond() {
+			return fmt.Errorf("nothing left to crank: scheduler %s", basicwork.Base(p.ws).InternalState())
+		}
+	}
+	return nil
+}
+
+// TestShutdownAtEveryCrankRunCommand is the shutdown at every crank of a
+// tree of RunCommandWorks running real processes: for every k up to the
+// cranks of a full run, it shuts the scheduler down after crank k. The
+// scheduler must reach WORK_ABORTED, and then no process may be left
+// (running, shutting down or queued), no background work, no timer armed,
+// and, once the manager is shut down, no goroutine.
+func TestShutdownAtEveryCrankRunCommand(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	base := newProcessTree(t)
+	cranks := 0
+	err := base.crankUntil(time.Now().Add(time.Minute), func() bool {
+		cranks++
+		return base.ws.AllChildrenDone()
+	})
+	base.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cranks > 400 {
+		cranks = 400 // a slow machine: the first 400 cranks are enough
+	}
+	for k := 0; k <= cranks; k++ {
+		p := newProcessTree(t)
+		for i := 0; i < k && !p.ws.AllChildrenDone(); i++ {
+			p.clock.Crank(false)
+		}
+		p.ws.Shutdown()
+		deadline := time.Now().Add(time.Minute)
+		if err := p.crankUntil(deadline, func() bool { return p.ws.State() == basicwork.Aborted }); err != nil {
+			p.close()
+			t.Fatalf("shutdown after crank %d: %v", k, err)
+		}
+		var errs []string
+		if n := p.pm.NumRunningOrShuttingDownProcesses() + p.pm.NumPendingProcesses(); n != 0 {
+			errs = append(errs, fmt.Sprintf("%d processes left", n))
+		}
+		for _, w := range p.works {
+			switch st := basicwork.Base(w).InternalState(); st {
+			case basicwork.InternalPending, basicwork.InternalSuccess, basicwork.InternalFailure, basicwork.InternalAborted:
+			default:
+				errs = append(errs, fmt.Sprintf("%s is %s", w.Name(), st))
+			}
+		}
+		// The watchers post the exits they reaped: let them land.
+		if err := p.crankUntil(deadline, func() bool {
+			return p.clock.BackgroundWorkCount() == 0 && p.clock.ActionQueueSize() == 0
+		}); err != nil {
+			errs = append(errs, err.Error())
+		}
+		if n := p.clock.PendingTimers(); n != 0 {
+			errs = append(errs, fmt.Sprintf("%d timers armed", n))
+		}
+		p.close()
+		if len(errs) > 0 {
+			t.Fatalf("shutdown after crank %d: %v", k, errs)
+		}
+	}
+	t.Logf("%d shutdowns", cranks+1)
+}
