@@ -113,7 +113,9 @@ func TestBadInputOnRunReturnsBadState(t *testing.T) {
 	require.EqualError(t, err, "BasicWork error: illegal state transition WORK_RUNNING -> WORK_ABORTED")
 	require.Equal(t, basicwork.InternalRunning, p.InternalState())
 	p.then(returns(basicwork.State(42)))
-	require.Equal(t, "basicwork: OnRun returned an unknown state 42", recovered(p.CrankWork))
+	err = typedPanic(t, p.CrankWork)
+	require.ErrorIs(t, err, basicwork.ErrInvariant)
+	require.EqualError(t, err, "basicwork: OnRun returned an unknown state 42")
 	require.Equal(t, basicwork.InternalRunning, p.InternalState())
 }
 

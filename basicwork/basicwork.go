@@ -425,12 +425,24 @@ func (b *BasicWork) setState(st InternalState) {
 		}
 		b.since = b.app.Clock().Elapsed()
 		if l := b.app.TransitionListener(); l != nil {
-			l(TransitionEvent{Work: b.self, From: cur, To: st, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since})
+			// A listener that panics must not leave the machine half-way
+			// (a RETRYING work with no retry timer): its panic goes on only
+			// once the transition is complete.
+			if p := notify(l, TransitionEvent{Work: b.self, From: cur, To: st, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since}); p != nil {
+				defer panic(p)
+			}
 		}
 	}
 	if st == InternalRetrying {
 		b.waitForRetry()
 	}
+}
+
+// notify calls l and returns what it panicked with, if it did.
+func notify(l TransitionListener, ev TransitionEvent) (panicked any) {
+	defer func() { panicked = recover() }()
+	l(ev)
+	return nil
 }
 
 // waitForRetry arms the retry timer with the backoff delay and waits.

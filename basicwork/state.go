@@ -111,7 +111,7 @@ func internalOf(s State) InternalState {
 	case Aborted:
 		return InternalAborted
 	}
-	panic(fmt.Sprintf("basicwork: OnRun returned an unknown state %d", int(s)))
+	panic(&InvariantError{Msg: fmt.Sprintf("basicwork: OnRun returned an unknown state %d", int(s))})
 }
 
 // Transition is one edge of the state machine.
