@@ -187,7 +187,7 @@ func TestBlockingVirtualCrankWaitsForBackgroundWork(t *testing.T) {
 	arm(c, time.Hour, &got)
 	c.NewBackgroundWork()
 
-	done := crankInBackground(t, c) // blocked
+	done := blockingCrank(t, c) // blocked
 	requireStillBlocked(t, done)
 	c.FinishedBackgroundWork()
 	// The handler ends the wait (1); no work is outstanding any more (0).

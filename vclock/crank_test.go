@@ -17,9 +17,7 @@ package vclock_test
 // counts 1.
 
 import (
-	"bytes"
 	"fmt"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -236,43 +234,9 @@ func TestTimerJumpSuppressedByBackgroundWork(t *testing.T) {
 	require.Panics(t, c.FinishedBackgroundWork, "finishing more than was started")
 }
 
-// crankBlocked reports whether some goroutine is blocked on a channel
-// receive inside vclock's Crank: a blocking crank waiting for a post.
-func crankBlocked() bool {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		if bytes.Contains(g, []byte("[chan receive")) && bytes.Contains(g, []byte("vclock.(*Clock).Crank")) {
-			return true
-		}
-	}
-	return false
-}
-
-// crankInBackground starts a blocking crank on another goroutine, waits
-// until it is blocked, and returns the channel its result arrives on.
-func crankInBackground(t *testing.T, c *vclock.Clock) <-chan int {
-	t.Helper()
-	done := make(chan int, 1)
-	go func() { done <- c.Crank(true) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for !crankBlocked() {
-		select {
-		case p := <-done:
-			t.Fatalf("the crank returned %d instead of blocking", p)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the crank never blocked")
-		}
-		runtime.Gosched()
-	}
-	return done
-}
-
 func TestBlockingCrankReturnsOnPostFromAnotherGoroutine(t *testing.T) {
 	c := newVirtual()
-	done := crankInBackground(t, c)
+	done := blockingCrank(t, c)
 
 	ran := false
 	c.PostAction(func() { ran = true }, "late", vclock.NormalAction)
@@ -299,7 +263,7 @@ func TestTimerJumpSuppressedByPendingAction(t *testing.T) {
 	// pending: the action was posted while the crank blocked, so its
 	// wake-up was spent ending the block and the action was never moved.
 	c := newVirtual()
-	done := crankInBackground(t, c)
+	done := blockingCrank(t, c)
 	ran := false
 	c.PostAction(func() { ran = true }, "late", vclock.NormalAction)
 	require.Equal(t, 1, <-done)
