@@ -1,41 +1,19 @@
 package scheduler_test
 
 import (
+	"github.com/stellarwork/stellarwork/internal/testworks"
 	"testing"
 
-	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
 )
-
-// stepWork is the benchmark leaf of shared/perf (a): Running until its steps
-// are used up, then Success; no sleep, no log, never retried.
-type stepWork struct {
-	basicwork.BasicWork
-	left int
-}
-
-func newStepWork(app basicwork.Application, name string, steps int) *stepWork {
-	w := &stepWork{left: steps}
-	w.Init(app, name, basicwork.RetryNever, w)
-	return w
-}
-
-func (w *stepWork) OnRun() basicwork.State {
-	if w.left--; w.left > 0 {
-		return basicwork.Running
-	}
-	return basicwork.Success
-}
-
-func (w *stepWork) OnAbort() bool { return true }
 
 // BenchmarkLeafStep is workload (a): one leaf stepped through the
 // WorkScheduler; ns/op is per leaf step, ns/crank per clock crank.
 func BenchmarkLeafStep(b *testing.B) {
 	clock := vclock.New(vclock.VirtualTime)
 	app := scheduler.NewApp(clock)
-	w := newStepWork(app, "leaf", b.N+1)
+	w := testworks.NewStepWork(app, "leaf", b.N+1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	app.WorkScheduler().ScheduleWork(w)

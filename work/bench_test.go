@@ -2,6 +2,7 @@ package work_test
 
 import (
 	"fmt"
+	"github.com/stellarwork/stellarwork/internal/testworks"
 	"runtime"
 	"testing"
 
@@ -10,28 +11,6 @@ import (
 	"github.com/stellarwork/stellarwork/vclock"
 	"github.com/stellarwork/stellarwork/work"
 )
-
-// benchStep is the runner of workloads (b): Running until its steps are
-// used up, then Success; no sleep, no log, never retried.
-type benchStep struct {
-	basicwork.BasicWork
-	left int
-}
-
-func newBenchStep(app basicwork.Application, name string, steps int) *benchStep {
-	w := &benchStep{left: steps}
-	w.Init(app, name, basicwork.RetryNever, w)
-	return w
-}
-
-func (w *benchStep) OnRun() basicwork.State {
-	if w.left--; w.left > 0 {
-		return basicwork.Running
-	}
-	return basicwork.Success
-}
-
-func (w *benchStep) OnAbort() bool { return true }
 
 // waitForever is a child that waits on its first run and is never woken.
 type waitForever struct{ basicwork.BasicWork }
@@ -48,7 +27,7 @@ func (w *waitForever) OnAbort() bool          { return true }
 // benchParent runs until its runner is done.
 type benchParent struct {
 	work.Work
-	runner *benchStep
+	runner *testworks.StepWork
 }
 
 func newBenchParent(app basicwork.Application) *benchParent {
@@ -86,13 +65,13 @@ func benchRoundRobin(b *testing.B, waiting int) {
 		}
 	}
 	const warm = 1000
-	p.runner = newBenchStep(app, "runner", warm+b.N+1)
+	p.runner = testworks.NewStepWork(app, "runner", warm+b.N+1)
 	if err := p.AddWork(p.runner); err != nil {
 		b.Fatal(err)
 	}
 	// Warm up until every sibling has run once and waits, and the runner
 	// has b.N+1 steps left.
-	for p.runner.left > b.N+1 {
+	for p.runner.Left > b.N+1 {
 		clock.Crank(true)
 	}
 	b.ReportAllocs()
