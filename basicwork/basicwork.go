@@ -395,6 +395,7 @@ func (b *BasicWork) setState(st InternalState) {
 	if st == InternalFailure && b.retries < b.maxRetries {
 		st = InternalRetrying
 	}
+	var listenerPanic any
 	cur := b.InternalState()
 	if !IsAllowed(cur, st) {
 		panic(&TransitionError{Transition{cur, st}})
@@ -428,13 +429,14 @@ func (b *BasicWork) setState(st InternalState) {
 			// A listener that panics must not leave the machine half-way
 			// (a RETRYING work with no retry timer): its panic goes on only
 			// once the transition is complete.
-			if p := notify(l, TransitionEvent{Work: b.self, From: cur, To: st, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since}); p != nil {
-				defer panic(p)
-			}
+			listenerPanic = notify(l, TransitionEvent{Work: b.self, From: cur, To: st, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since})
 		}
 	}
 	if st == InternalRetrying {
 		b.waitForRetry()
+	}
+	if listenerPanic != nil {
+		panic(listenerPanic)
 	}
 }
 
