@@ -28,7 +28,7 @@ func TestEventHeapMatchesStdheap(t *testing.T) {
 			case op < 6 || fast.Len() == 0:
 				e := &event{
 					when:   time.Duration(rapid.IntRange(0, 3).Draw(t, "when")),
-					seq:    uint64(rapid.IntRange(0, 2).Draw(t, "seq")),
+					seq:    uint32(rapid.IntRange(0, 2).Draw(t, "seq")),
 					queued: id%2 == 0, // unused by the heap: marks identity
 				}
 				names[e] = id

@@ -1,6 +1,7 @@
 package vclock
 
 import (
+	"math"
 	"time"
 )
 
@@ -8,8 +9,8 @@ import (
 // of one timer that share an expiry.
 type event struct {
 	when      time.Duration
-	seq       uint64
 	cb        func(error)
+	seq       uint32
 	triggered bool
 	// queued is true while the clock's queue (or a dispatch in progress)
 	// still refers to the event, which must then not be reused.
@@ -43,15 +44,18 @@ func (e *event) cancel() {
 // where stellar-core lets a timer go out of scope, call Cancel, which keeps
 // the clock's throttled flush count the same as in C++.
 type Timer struct {
-	c         *Clock
-	expiry    time.Duration
-	events    []*event
+	c      *Clock
+	expiry time.Duration
+	// The waits since the expiry was last set, in order: first, when
+	// firstIn says so, then *extra. first is storage for the common case of
+	// one wait at a time, reused once the queue has let go of it, so that
+	// arming a timer allocates nothing; extra is allocated only for a
+	// second wait. Keeping the struct small and free of pointers into
+	// itself makes a million timers cheaper for the collector.
+	extra     *[]*event
+	first     event
+	firstIn   bool
 	cancelled bool
-	// Storage for the common case of one wait at a time, so that arming a
-	// timer allocates nothing: first is reused once the queue has let go
-	// of it, and inline backs events.
-	first  event
-	inline [1]*event
 }
 
 // NewTimer returns a timer on c, expiring now and not armed.
@@ -59,9 +63,7 @@ func NewTimer(c *Clock) *Timer {
 	if c == nil {
 		panic("vclock: NewTimer with a nil clock")
 	}
-	t := &Timer{c: c, expiry: c.sinceEpoch()}
-	t.events = t.inline[:0]
-	return t
+	return &Timer{c: c, expiry: c.sinceEpoch()}
 }
 
 // ExpiryTime returns the time the timer expires at.
@@ -70,10 +72,14 @@ func (t *Timer) ExpiryTime() time.Time { return t.c.epoch.Add(t.expiry) }
 // Seq returns the seq the next AsyncWait will get: 0 after a fresh expiry,
 // then one more per wait on the same expiry.
 func (t *Timer) Seq() uint64 {
-	if len(t.events) == 0 {
-		return 0
+	if t.extra != nil && len(*t.extra) > 0 {
+		x := *t.extra
+		return uint64(x[len(x)-1].seq) + 1
 	}
-	return t.events[len(t.events)-1].seq + 1
+	if t.firstIn {
+		return uint64(t.first.seq) + 1
+	}
+	return 0
 }
 
 // ExpiresAt cancels any waits and sets the expiry to at.
@@ -103,15 +109,22 @@ func (t *Timer) AsyncWait(fn func(error)) {
 	if t.c.IsStopped() || t.cancelled {
 		return
 	}
-	var ev *event
-	if len(t.events) == 0 && !t.first.queued {
-		ev = &t.first
-		*ev = event{when: t.expiry, cb: fn}
-	} else {
-		ev = &event{when: t.expiry, seq: t.Seq(), cb: fn}
+	seq := t.Seq()
+	if seq > math.MaxUint32 {
+		panic("vclock: more than 4294967295 waits on one timer expiry")
 	}
+	if seq == 0 && !t.first.queued {
+		t.first = event{when: t.expiry, cb: fn}
+		t.firstIn = true
+		t.c.enqueue(&t.first)
+		return
+	}
+	ev := &event{when: t.expiry, seq: uint32(seq), cb: fn}
 	t.c.enqueue(ev)
-	t.events = append(t.events, ev)
+	if t.extra == nil {
+		t.extra = new([]*event)
+	}
+	*t.extra = append(*t.extra, ev)
 }
 
 // AsyncWaitFunc arms the timer with one callback for firing and one for
@@ -141,12 +154,20 @@ func (t *Timer) Cancel() {
 		return
 	}
 	t.cancelled = true
-	for _, ev := range t.events {
-		ev.cancel()
+	if t.firstIn {
+		t.first.cancel()
+	}
+	if t.extra != nil {
+		for _, ev := range *t.extra {
+			ev.cancel()
+		}
 	}
 	t.c.flushCancelledEvents()
-	clear(t.events)
-	t.events = t.events[:0]
+	t.firstIn = false
+	if t.extra != nil {
+		clear(*t.extra)
+		*t.extra = (*t.extra)[:0]
+	}
 }
 
 // enqueue adds an event to the queue.

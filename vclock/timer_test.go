@@ -38,9 +38,14 @@ func TestTimerCancelIsSynchronous(t *testing.T) {
 
 	tm.ExpiresFromNow(2 * time.Second)
 	tm.AsyncWaitFunc(func() { calls = append(calls, "fired") }, vclock.OnFailureNoop)
+	// The first wait's event is still in the queue, cancelled and not yet
+	// flushed, so this wait got a new event; seqs restart at 0 all the same.
+	require.Equal(t, uint64(1), tm.Seq())
+	tm.AsyncWaitFunc(func() { calls = append(calls, "fired again") }, vclock.OnFailureNoop)
+	require.Equal(t, uint64(2), tm.Seq())
 	for c.Crank(false) > 0 {
 	}
-	require.Equal(t, []string{"first", "second aborted", "fired"}, calls)
+	require.Equal(t, []string{"first", "second aborted", "fired", "fired again"}, calls)
 	require.Equal(t, 2*time.Second, c.Elapsed())
 }
 
