@@ -21,7 +21,9 @@ type Application interface {
 	// Config holds the settings works read.
 	Config() *Config
 	// Logger is the logger of the Work category. Levels are zap's, plus
-	// TraceLevel.
+	// TraceLevel. A work reads it once, at Init: it must not be swapped
+	// for another afterwards (its level may still change, through an
+	// atomic level).
 	Logger() *zap.Logger
 	// Rand is the random source of retry jitter.
 	Rand() Rand

@@ -3,6 +3,7 @@ package basicwork
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime/trace"
 	"sync/atomic"
 	"time"
@@ -94,12 +95,16 @@ type BasicWork struct {
 	retryTimer   *vclock.Timer
 	waitingTimer *vclock.Timer
 	state        atomic.Int32
+	slot         int32 // the child's slot in parent
 	retries      int
 	maxRetries   int
 	parent       Parent
-	slot         int
 	since        time.Duration // clock time of the last state change
 	wakeSelf     func()        // WakeSelfUpCallback(nil), made once
+	// logCore is app.Logger().Core(), read once at Init: every state change
+	// asks it whether a level is on, and going through the interface and
+	// the logger each time was a measurable part of a step.
+	logCore zapcore.Core
 }
 
 // Parent is a work that holds children: Work, WorkSequence and
@@ -120,14 +125,17 @@ type Parent interface {
 // nil unregisters. Packages that hold children call it; programs need not.
 // A previous, different parent is told with ChildLost.
 func (b *BasicWork) SetParent(p Parent, slot int) {
-	if old := b.parent; old != nil && p != nil && old != p {
-		old.ChildLost(b.slot)
+	if slot < 0 || slot > math.MaxInt32 {
+		panic(fmt.Sprintf("basicwork: SetParent of %q with slot %d, outside [0, %d]", b.name, slot, math.MaxInt32))
 	}
-	b.parent, b.slot = p, slot
+	if old := b.parent; old != nil && p != nil && old != p {
+		old.ChildLost(int(b.slot))
+	}
+	b.parent, b.slot = p, int32(slot)
 }
 
 // Parent returns the registered parent and the child's slot in it.
-func (b *BasicWork) Parent() (Parent, int) { return b.parent, b.slot }
+func (b *BasicWork) Parent() (Parent, int) { return b.parent, int(b.slot) }
 
 // waitingLike reports whether s reads as Waiting.
 func waitingLike(s InternalState) bool { return s == InternalWaiting || s == InternalRetrying }
@@ -155,6 +163,7 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	b.maxRetries = maxRetries
 	b.state.Store(int32(InternalPending))
 	b.since = app.Clock().Elapsed()
+	b.logCore = app.Logger().Core()
 }
 
 func (b *BasicWork) basicWork() *BasicWork { return b }
@@ -422,7 +431,7 @@ func (b *BasicWork) setState(st InternalState) {
 		}
 		b.state.Store(int32(st))
 		if p := b.parent; p != nil && waitingLike(cur) != waitingLike(st) {
-			p.ChildWaiting(b.slot, waitingLike(st))
+			p.ChildWaiting(int(b.slot), waitingLike(st))
 		}
 		b.since = b.app.Clock().Elapsed()
 		if l := b.app.TransitionListener(); l != nil {
@@ -492,7 +501,7 @@ func (b *BasicWork) retryETA() uint64 {
 }
 
 func (b *BasicWork) enabled(l zapcore.Level) bool {
-	return b.app.Logger().Core().Enabled(l)
+	return b.logCore.Enabled(l)
 }
 
 // LogEnabled reports whether the Work logger writes lines at level l. Check
@@ -507,7 +516,7 @@ func (b *BasicWork) log(l zapcore.Level, msg string) {
 // Logf writes a line to the Work logger at level l, formatting it only when
 // the level is enabled. Implementers use it for their own log lines.
 func (b *BasicWork) Logf(l zapcore.Level, format string, args ...any) {
-	if lg := b.app.Logger(); lg.Core().Enabled(l) {
-		lg.Log(l, fmt.Sprintf(format, args...))
+	if b.logCore.Enabled(l) {
+		b.app.Logger().Log(l, fmt.Sprintf(format, args...))
 	}
 }
