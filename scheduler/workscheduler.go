@@ -141,10 +141,23 @@ func (s *WorkScheduler) scheduleOne() {
 func (s *WorkScheduler) crank() {
 	defer func() {
 		if s.State() == basicwork.Running {
-			s.scheduleOne()
+			s.scheduleOneOnCrank()
 		}
 	}()
 	s.crankLoop()
+}
+
+// scheduleOneOnCrank is scheduleOne from inside the crank action: with this
+// package's App it posts without the clock's lock (the same action, order
+// and crank), and with any other Application through PostOnMainThread.
+func (s *WorkScheduler) scheduleOneOnCrank() {
+	app, ok := s.App().(*App)
+	if !ok || s.scheduled {
+		s.scheduleOne()
+		return
+	}
+	s.scheduled = true
+	app.clock.PostActionOnCrank(s.crankFn, ActionName, vclock.NormalAction)
 }
 
 func (s *WorkScheduler) crankLoop() {

@@ -92,13 +92,22 @@ type Clock struct {
 	lastDispatchStart time.Duration
 
 	// Guarded by mu: the cross-goroutine submission point.
-	mu        sync.Mutex
-	pending   []pendingAction
-	spare     []pendingAction // the other half of a double buffer
-	ioPosted  atomic.Int64    // queued no-op I/O handlers (wake-ups); changed under mu
-	npending  atomic.Int64    // len(pending), readable without mu
-	wakeCh    chan struct{}   // signalled when ioPosted becomes non-zero
-	blocked   atomic.Bool     // a crank is (about to be) waiting on wakeCh
+	mu      sync.Mutex
+	pending []pendingAction
+	spare   []pendingAction // the other half of a double buffer
+	// signals packs what a crank reads without taking mu into one word:
+	// remoteBit is set while pending is not empty (it changes only under
+	// mu), localBit while local is not empty, and the other bits count the
+	// no-op I/O handlers (wake-ups) ever queued. ioTaken, owned by the
+	// crank goroutine, counts those it has run.
+	signals atomic.Uint64
+	ioTaken uint64
+	// local holds what PostActionOnCrank queued: the posts of the crank
+	// goroutine itself, which need no lock. They were all made before the
+	// first action now in pending, so they move into the scheduler first.
+	local     []pendingAction
+	wakeCh    chan struct{} // signalled when an I/O handler is queued
+	blocked   atomic.Bool   // a crank is (about to be) waiting on wakeCh
 	stopped   atomic.Bool
 	sysOffset atomic.Int64 // test-only drift added to SystemNow
 
@@ -106,6 +115,33 @@ type Clock struct {
 
 	// RealTime mode: when the "real timer" is due (-1: not armed).
 	realTimerAt time.Duration
+}
+
+// The flag bits of Clock.signals.
+const (
+	remoteBit   = 1 << 63 // pending is not empty
+	localBit    = 1 << 62 // local is not empty
+	pendingBits = remoteBit | localBit
+)
+
+// hasPending reports whether posted actions wait to move into the action
+// scheduler.
+func (c *Clock) hasPending() bool { return c.signals.Load()&pendingBits != 0 }
+
+// markPosted sets flag, and counts a wake-up I/O handler if nothing was
+// pending: a crank that found nothing pending may be about to block.
+// It reports whether it counted one.
+func (c *Clock) markPosted(flag uint64) bool {
+	for {
+		v := c.signals.Load()
+		nv := v | flag
+		if v&pendingBits == 0 {
+			nv++
+		}
+		if c.signals.CompareAndSwap(v, nv) {
+			return v&pendingBits == 0
+		}
+	}
 }
 
 type pendingAction struct {
@@ -267,10 +303,11 @@ func (c *Clock) Shutdown() {
 	}
 	c.mu.Lock()
 	c.stopped.Store(true)
+	if len(c.pending) > 0 {
+		c.signals.Add(^uint64(remoteBit - 1)) // clears it
+	}
 	clear(c.pending)
 	c.pending = c.pending[:0]
-	c.ioPosted.Store(0)
-	c.npending.Store(0)
 	c.mu.Unlock()
 	c.signal()
 	c.actions.Shutdown()
@@ -318,32 +355,52 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 		c.mu.Unlock()
 		return
 	}
-	wasEmpty := len(c.pending) == 0
-	c.pending = append(c.pending, pendingAction{fn: f, name: name, typ: typ})
-	c.npending.Store(int64(len(c.pending)))
-	if wasEmpty {
-		// A crank that found the pending queue empty may be about to block:
-		// queue a no-op I/O handler so that it wakes up.
-		c.ioPosted.Add(1)
+	woke := false
+	if len(c.pending) == 0 {
+		woke = c.markPosted(remoteBit)
 	}
+	c.pending = append(c.pending, pendingAction{fn: f, name: name, typ: typ})
 	c.mu.Unlock()
-	if wasEmpty {
+	if woke {
 		c.signal()
 	}
+}
+
+// PostActionOnCrank is PostAction for code running on the crank goroutine:
+// an action, a timer callback, or the goroutine that cranks, between
+// cranks. The action runs in the same order and on the same crank as with
+// PostAction, but posting takes no lock. Called from any other goroutine
+// it is a data race: use PostAction there.
+func (c *Clock) PostActionOnCrank(f func(), name string, typ ActionType) {
+	if f == nil {
+		panic("vclock: PostAction with a nil action")
+	}
+	if c.IsStopped() {
+		return
+	}
+	if c.signals.Load()&remoteBit != 0 {
+		// Another goroutine's post is pending: queue behind it.
+		c.PostAction(f, name, typ)
+		return
+	}
+	if len(c.local) == 0 {
+		c.markPosted(localBit)
+	}
+	c.local = append(c.local, pendingAction{fn: f, name: name, typ: typ})
 }
 
 // postIO queues one no-op I/O handler and wakes a blocked crank.
 func (c *Clock) postIO() {
 	c.mu.Lock()
 	if !c.stopped.Load() {
-		c.ioPosted.Add(1)
+		c.signals.Add(1)
 	}
 	c.mu.Unlock()
 	c.signal()
 }
 
 // signal wakes a crank waiting in runOne. The crank sets blocked before it
-// looks at ioPosted, and posters raise ioPosted before they look at
+// looks at signals, and posters raise signals before they look at
 // blocked, so one of the two always sees the other: no wake-up is lost, and
 // a post made while no crank waits skips the channel.
 func (c *Clock) signal() {
@@ -362,7 +419,7 @@ func (c *Clock) ActionQueueSize() int {
 	c.mu.Lock()
 	n := len(c.pending)
 	c.mu.Unlock()
-	return n + c.actions.Size()
+	return n + len(c.local) + c.actions.Size()
 }
 
 // ActionQueueIsOverloaded reports whether the action scheduler is overloaded.

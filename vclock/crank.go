@@ -53,7 +53,7 @@ func (c *Clock) Crank(block bool) int {
 
 	// Step 3: an idle virtual clock jumps to its next timer.
 	if c.mode == VirtualTime && progress == 0 && c.background.Load() == 0 {
-		if c.npending.Load() == 0 {
+		if !c.hasPending() {
 			progress += c.advanceToNext()
 		}
 	}
@@ -84,25 +84,45 @@ func (c *Clock) Crank(block bool) int {
 }
 
 // transferPending moves every pending action into the action scheduler and
-// returns how many it moved.
+// returns how many it moved: the crank goroutine's own posts first, as they
+// were all made before any post now waiting in pending.
 func (c *Clock) transferPending() int {
-	if c.npending.Load() == 0 {
+	v := c.signals.Load()
+	if v&pendingBits == 0 {
 		return 0
 	}
-	// Swap the two buffers; spare belongs to the crank goroutine.
-	c.mu.Lock()
-	batch := c.pending
-	c.pending = c.spare[:0]
-	c.npending.Store(0)
-	c.mu.Unlock()
+	n := 0
+	if v&localBit != 0 {
+		// Clear the flag first: a post from now on finds nothing pending
+		// unless it is in pending, and queues its own wake-up.
+		c.signals.Add(^uint64(localBit - 1))
+		n += c.enqueueBatch(c.local)
+		c.local = c.local[:0]
+	}
+	if c.signals.Load()&remoteBit != 0 {
+		// Swap the two buffers; spare belongs to the crank goroutine.
+		c.mu.Lock()
+		batch := c.pending
+		c.pending = c.spare[:0]
+		if len(batch) > 0 {
+			c.signals.Add(^uint64(remoteBit - 1)) // clears it
+		}
+		c.mu.Unlock()
+		n += c.enqueueBatch(batch)
+		c.spare = batch[:0]
+	}
+	return n
+}
+
+// enqueueBatch moves batch into the action scheduler, clears it and returns its
+// length.
+func (c *Clock) enqueueBatch(batch []pendingAction) int {
 	for i := range batch {
 		a := &batch[i]
 		c.actions.Enqueue(a.name, a.fn, a.typ)
 	}
-	n := len(batch)
 	clear(batch)
-	c.spare = batch[:0]
-	return n
+	return len(batch)
 }
 
 // pollOne runs at most one ready I/O handler without waiting, and returns
@@ -111,10 +131,11 @@ func (c *Clock) pollOne() int {
 	if c.stopped.Load() {
 		return 0
 	}
-	for n := c.ioPosted.Load(); n > 0; n = c.ioPosted.Load() {
-		if c.ioPosted.CompareAndSwap(n, n-1) {
-			return 1
-		}
+	// Only this goroutine takes handlers, so counting them needs no
+	// read-modify-write.
+	if c.signals.Load()&^pendingBits > c.ioTaken {
+		c.ioTaken++
+		return 1
 	}
 	if c.mode == RealTime && c.realTimerAt >= 0 && c.sinceEpoch() >= c.realTimerAt {
 		c.realTimerAt = -1

@@ -1,0 +1,184 @@
+package vclock_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// TestPostActionOnCrankMatchesPostAction runs one random script on two
+// clocks from one goroutine: the first posts everything with PostAction,
+// the second posts each action with either call, at random. Every crank
+// must report the same progress and run the same actions, in the same
+// order, at the same virtual time: the lock-free path changes nothing but
+// the cost.
+func TestPostActionOnCrankMatchesPostAction(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		type run struct {
+			log      []string
+			progress []int
+		}
+		script := rapid.SliceOfN(rapid.IntRange(0, 9), 1, 60).Draw(t, "script")
+		onCrank := rapid.SliceOfN(rapid.Bool(), len(script)*4, len(script)*4).Draw(t, "onCrank")
+		play := func(mixed bool) run {
+			c := vclock.New(vclock.VirtualTime)
+			var r run
+			choice := 0
+			post := func(f func(), name string) {
+				local := mixed && onCrank[choice%len(onCrank)]
+				choice++
+				if local {
+					c.PostActionOnCrank(f, name, vclock.NormalAction)
+				} else {
+					c.PostAction(f, name, vclock.NormalAction)
+				}
+			}
+			var action func(id string, depth int) func()
+			action = func(id string, depth int) func() {
+				return func() {
+					r.log = append(r.log, fmt.Sprintf("%s@%v", id, c.Elapsed()))
+					if depth > 0 {
+						// An action posting more, from inside the crank.
+						post(action(id+"'", depth-1), "q"+id[:1])
+					}
+				}
+			}
+			for i, op := range script {
+				id := fmt.Sprintf("%c%d", 'a'+rune(op%3), i)
+				switch {
+				case op < 5:
+					post(action(id, op%3), "q"+id[:1])
+				case op < 7:
+					tm := vclock.NewTimer(c)
+					tm.ExpiresFromNow(time.Duration(op) * time.Millisecond)
+					tm.AsyncWait(func(err error) {
+						if err == nil {
+							r.log = append(r.log, "timer "+id)
+							post(action(id, 0), "qt")
+						}
+					})
+				default:
+					r.progress = append(r.progress, c.Crank(false))
+				}
+			}
+			for n := c.Crank(false); n > 0; n = c.Crank(false) {
+				r.progress = append(r.progress, n)
+			}
+			return r
+		}
+		want, got := play(false), play(true)
+		require.Equal(t, want.progress, got.progress, "progress per crank")
+		require.Equal(t, want.log, got.log, "actions run")
+	})
+}
+
+// TestPostActionOnCrankOrderAgainstOtherGoroutines: a crank-goroutine post
+// made while another goroutine's post is pending queues behind it, and one
+// made before stays ahead, so one queue runs its actions in the order the
+// posts happened.
+func TestPostActionOnCrankOrderAgainstOtherGoroutines(t *testing.T) {
+	remote := func(c *vclock.Clock, f func()) {
+		var wg sync.WaitGroup
+		wg.Go(func() { c.PostAction(f, "q", vclock.NormalAction) })
+		wg.Wait()
+	}
+	for _, remoteFirst := range []bool{true, false} {
+		t.Run(fmt.Sprintf("remoteFirst=%v", remoteFirst), func(t *testing.T) {
+			c := newVirtual()
+			var order []string
+			local := func(name string) {
+				c.PostActionOnCrank(func() { order = append(order, name) }, "q", vclock.NormalAction)
+			}
+			if remoteFirst {
+				remote(c, func() { order = append(order, "remote") })
+				local("local 1")
+			} else {
+				local("local 1")
+				remote(c, func() { order = append(order, "remote") })
+			}
+			local("local 2")
+			for c.Crank(false) > 0 {
+			}
+			if remoteFirst {
+				require.Equal(t, []string{"remote", "local 1", "local 2"}, order)
+			} else {
+				require.Equal(t, []string{"local 1", "remote", "local 2"}, order)
+			}
+		})
+	}
+}
+
+// TestPostActionOnCrankUnderConcurrentPosts: while other goroutines post,
+// an action keeps posting its successor from the crank goroutine. Every
+// action runs once, and each poster's actions run in the order it posted
+// them (the race detector checks the hand-off).
+func TestPostActionOnCrankUnderConcurrentPosts(t *testing.T) {
+	const posters, perPoster, chain = 4, 2000, 5000
+	c := newVirtual()
+	last := make([]int, posters)
+	for i := range last {
+		last[i] = -1
+	}
+	chained := 0
+	var step func()
+	step = func() {
+		chained++
+		if chained < chain {
+			c.PostActionOnCrank(step, "chain", vclock.NormalAction)
+		}
+	}
+	c.PostActionOnCrank(step, "chain", vclock.NormalAction)
+	var wg sync.WaitGroup
+	var failed sync.Once
+	var failure string
+	for p := range posters {
+		wg.Go(func() {
+			for i := range perPoster {
+				c.PostAction(func() {
+					if last[p] != i-1 {
+						failed.Do(func() { failure = fmt.Sprintf("poster %d: action %d after %d", p, i, last[p]) })
+					}
+					last[p] = i
+				}, fmt.Sprintf("p%d", p%2), vclock.NormalAction)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for {
+		select {
+		case <-done:
+			for c.Crank(false) > 0 {
+			}
+			require.Empty(t, failure)
+			require.Equal(t, chain, chained)
+			for p := range posters {
+				require.Equal(t, perPoster-1, last[p], "poster %d", p)
+			}
+			return
+		default:
+			c.Crank(false)
+		}
+	}
+}
+
+// TestPostActionOnCrankAfterShutdownAndNil: after Shutdown the call
+// does nothing, as PostAction does, and a nil action is refused.
+func TestPostActionOnCrankAfterShutdownAndNil(t *testing.T) {
+	c := newVirtual()
+	require.PanicsWithValue(t, "vclock: PostAction with a nil action", func() {
+		c.PostActionOnCrank(nil, "q", vclock.NormalAction)
+	})
+	c.Shutdown()
+	ran := false
+	c.PostActionOnCrank(func() { ran = true }, "q", vclock.NormalAction)
+	require.Zero(t, c.ActionQueueSize())
+	require.Zero(t, c.Crank(false))
+	require.False(t, ran)
+}
