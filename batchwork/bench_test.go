@@ -1,7 +1,7 @@
 package batchwork_test
 
 import (
-	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/stellarwork/stellarwork/basicwork"
@@ -26,7 +26,12 @@ func (b *benchBatch) HasNext() bool { return b.next < b.n }
 func (b *benchBatch) ResetIter()    { b.next = 0 }
 func (b *benchBatch) YieldMoreWork() basicwork.Work {
 	w := &oneStep{}
-	w.Init(b.App(), fmt.Sprintf("child-%d", b.next), basicwork.RetryNever, w)
+	// The C++ names children with fmt::format, which formats without
+	// reflection; strconv is Go's counterpart (fmt.Sprintf would add about
+	// 150 ns and an allocation per child to what is measured).
+	var buf [32]byte
+	name := string(strconv.AppendInt(append(buf[:0], "child-"...), int64(b.next), 10))
+	w.Init(b.App(), name, basicwork.RetryNever, w)
 	b.next++
 	return w
 }
