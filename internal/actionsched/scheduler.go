@@ -151,10 +151,14 @@ type actionQueue struct {
 	head  int
 	count int
 
-	// Links in the scheduler's idle list, valid while idle is true. prev is
-	// towards the front (most recently idled), next towards the back.
+	// Links in the scheduler's idle list, valid while idle is true: ids of
+	// the neighbours (noQueue at an end), prev towards the front (most
+	// recently idled), next towards the back. They are ids rather than
+	// pointers because a queue joins and leaves the list on nearly every
+	// crank, and pointer writes pay the collector's write barrier.
 	idle       bool
-	prev, next *actionQueue
+	id         int32
+	prev, next int32
 }
 
 func (q *actionQueue) empty() bool { return q.count == 0 }
@@ -237,9 +241,14 @@ type Scheduler struct {
 	last *actionQueue
 	// runnable holds the queues waiting to be served, least service on top.
 	runnable *stdheap.Heap[*actionQueue]
-	// idleFront and idleBack end the idle list: queues are added at the front
-	// when they run dry and expire from the back.
-	idleFront, idleBack *actionQueue
+	// byID holds every live queue at its id; freeIDs are the ids of
+	// expired queues, for reuse.
+	byID    []*actionQueue
+	freeIDs []int32
+	// idleFront and idleBack end the idle list (noQueue when it is empty):
+	// queues are added at the front when they run dry and expire from the
+	// back.
+	idleFront, idleBack int32
 
 	stats Stats
 	// maxTotalService is the largest total service any queue has reached;
@@ -272,6 +281,8 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 		latencyWindow: latencyWindow,
 		queues:        make(map[queueKey]*actionQueue),
 		runnable:      stdheap.New(moreService),
+		idleFront:     noQueue,
+		idleBack:      noQueue,
 	}
 	s.setOverloaded(false)
 	return s
@@ -292,7 +303,8 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 	}
 	if !ok {
 		s.stats.QueuesActivatedFromFresh++
-		q = &actionQueue{name: name, typ: typ, lastService: never}
+		q = &actionQueue{name: name, typ: typ, lastService: never, id: s.newID()}
+		s.byID[q.id] = q
 		s.queues[queueKey{name: name, typ: typ}] = q
 		s.runnable.Push(q)
 	} else if q.idle {
@@ -432,10 +444,10 @@ func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
 // longest) if its last service ended more than a latency window before now.
 // At most one queue expires per call.
 func (s *Scheduler) expireIdle(now time.Duration) {
-	old := s.idleBack
-	if old == nil {
+	if s.idleBack == noQueue {
 		return
 	}
+	old := s.byID[s.idleBack]
 	if s.idleTooLong(old.lastService, now) {
 		if !old.empty() {
 			panic("actionsched: idle queue " + old.name + " is not empty")
@@ -445,7 +457,26 @@ func (s *Scheduler) expireIdle(now time.Duration) {
 			s.last = nil
 		}
 		s.removeFromIdle(old)
+		s.byID[old.id] = nil
+		s.freeIDs = append(s.freeIDs, old.id)
 	}
+}
+
+// noQueue is the id that ends the idle list.
+const noQueue = -1
+
+// newID returns an id for a new queue, reusing an expired queue's.
+func (s *Scheduler) newID() int32 {
+	if n := len(s.freeIDs); n > 0 {
+		id := s.freeIDs[n-1]
+		s.freeIDs = s.freeIDs[:n-1]
+		return id
+	}
+	if len(s.byID) >= math.MaxInt32 {
+		panic("actionsched: more than 2147483647 queues")
+	}
+	s.byID = append(s.byID, nil)
+	return int32(len(s.byID) - 1)
 }
 
 // idleTooLong computes lastService + latencyWindow < now without overflowing.
@@ -477,14 +508,14 @@ func (s *Scheduler) addToIdleFront(q *actionQueue) {
 		panic("actionsched: idling non-empty queue " + q.name)
 	}
 	q.idle = true
-	q.prev = nil
+	q.prev = noQueue
 	q.next = s.idleFront
-	if s.idleFront != nil {
-		s.idleFront.prev = q
+	if s.idleFront != noQueue {
+		s.byID[s.idleFront].prev = q.id
 	} else {
-		s.idleBack = q
+		s.idleBack = q.id
 	}
-	s.idleFront = q
+	s.idleFront = q.id
 }
 
 // removeFromIdle takes the empty queue q off the idle list.
@@ -495,18 +526,18 @@ func (s *Scheduler) removeFromIdle(q *actionQueue) {
 	if !q.empty() {
 		panic("actionsched: idle queue " + q.name + " is not empty")
 	}
-	if q.prev != nil {
-		q.prev.next = q.next
+	if q.prev != noQueue {
+		s.byID[q.prev].next = q.next
 	} else {
 		s.idleFront = q.next
 	}
-	if q.next != nil {
-		q.next.prev = q.prev
+	if q.next != noQueue {
+		s.byID[q.next].prev = q.prev
 	} else {
 		s.idleBack = q.prev
 	}
 	q.idle = false
-	q.prev, q.next = nil, nil
+	q.prev, q.next = noQueue, noQueue
 }
 
 // Size returns the number of actions waiting in all queues.
@@ -554,13 +585,14 @@ func (s *Scheduler) Shutdown() {
 	s.queues = make(map[queueKey]*actionQueue)
 	s.last = nil
 	s.runnable = stdheap.New(moreService)
-	for q := s.idleFront; q != nil; {
-		next := q.next
+	for id := s.idleFront; id != noQueue; {
+		q := s.byID[id]
+		id = q.next
 		q.idle = false
-		q.prev, q.next = nil, nil
-		q = next
+		q.prev, q.next = noQueue, noQueue
 	}
-	s.idleFront, s.idleBack = nil, nil
+	// byID stays: the queue of a running action still goes idle, by id.
+	s.idleFront, s.idleBack = noQueue, noQueue
 	s.size = 0
 }
 

@@ -778,6 +778,7 @@ func TestInvariants(t *testing.T) {
 			if sum != s.Size() {
 				rt.Fatalf("size %d, queues hold %d", s.Size(), sum)
 			}
+			checkIdleList(rt, s)
 			if st.ActionsEnqueued != st.ActionsDequeued+st.ActionsDroppedDueToOverload+uint64(s.Size()) {
 				rt.Fatalf("stats do not add up: %+v size %d", st, s.Size())
 			}
@@ -792,6 +793,36 @@ func TestInvariants(t *testing.T) {
 			rt.Fatalf("normal actions: posted %d, ran %d", normalPosted, normalRun)
 		}
 	})
+}
+
+// checkIdleList walks the idle list by ids from the front and back again,
+// and requires it to hold exactly the live queues marked idle, each found
+// at its own id.
+func checkIdleList(t *rapid.T, s *Scheduler) {
+	idle := 0
+	for _, q := range s.queues {
+		if s.byID[q.id] != q {
+			t.Fatalf("queue %s is not at its id %d", q.name, q.id)
+		}
+		if q.idle {
+			idle++
+		}
+	}
+	walked, prev := 0, int32(noQueue)
+	for id := s.idleFront; id != noQueue; id = s.byID[id].next {
+		q := s.byID[id]
+		if !q.idle || q.prev != prev || s.queues[queueKey{q.name, q.typ}] != q {
+			t.Fatalf("idle list broken at queue %s", q.name)
+		}
+		prev = id
+		walked++
+		if walked > len(s.queues) {
+			t.Fatalf("idle list loops")
+		}
+	}
+	if prev != s.idleBack || walked != idle {
+		t.Fatalf("idle list: walked %d to %d, want %d queues to %d", walked, prev, idle, s.idleBack)
+	}
 }
 
 // BenchmarkEnqueueRunOne measures posting one action to an existing queue
