@@ -139,12 +139,24 @@ func (s *WorkScheduler) scheduleOne() {
 // would end the process; but the scheduler posts itself again first, so a
 // caller that recovers finds the tree as it was and can keep cranking.
 func (s *WorkScheduler) crank() {
-	defer func() {
-		if s.State() == basicwork.Running {
-			s.scheduleOneOnCrank()
+	defer s.afterCrank()
+	clock := s.App().Clock()
+	for {
+		s.CrankWork()
+		if s.State() != basicwork.Running || clock.ShouldYield() {
+			return
 		}
-	}()
-	s.crankLoop()
+	}
+}
+
+// afterCrank ends the crank action, also when a hook panicked: the action
+// is no longer posted, and it posts itself again if the tree still reads
+// Running.
+func (s *WorkScheduler) afterCrank() {
+	s.scheduled = false
+	if s.State() == basicwork.Running {
+		s.scheduleOneOnCrank()
+	}
 }
 
 // scheduleOneOnCrank is scheduleOne from inside the crank action: with this
@@ -158,15 +170,4 @@ func (s *WorkScheduler) scheduleOneOnCrank() {
 	}
 	s.scheduled = true
 	app.clock.PostActionOnCrank(s.crankFn, ActionName, vclock.NormalAction)
-}
-
-func (s *WorkScheduler) crankLoop() {
-	defer func() { s.scheduled = false }()
-	clock := s.App().Clock()
-	for {
-		s.CrankWork()
-		if s.State() != basicwork.Running || clock.ShouldYield() {
-			return
-		}
-	}
 }

@@ -342,44 +342,33 @@ func (s *Scheduler) RunOne() int {
 	}
 	q := s.runnable.Pop()
 	s.trim(q, start)
-
-	// Deferred calls run last-in first-out, so this one runs after the
-	// service accounting below, whether or not the action panics.
-	defer s.reinstate(q)
-
-	if !q.empty() {
-		floor := s.maxTotalService - s.latencyWindow
-		s.size--
-		s.stats.ActionsDequeued++
-		defer s.finishAction(q)
-		s.currentActionType = q.typ
-		s.serve(q, floor)
+	if q.empty() {
+		s.reinstate(q)
+		return 1
 	}
+	floor := s.maxTotalService - s.latencyWindow
+	s.size--
+	s.stats.ActionsDequeued++
+	s.currentActionType = q.typ
+	before := s.now()
+	action := q.popFront()
+	// One deferred call does the bookkeeping after the action, whether or
+	// not it panics.
+	defer s.afterAction(q, before, floor)
+	action()
 	return 1
 }
 
-// serve runs q's oldest action and charges the time it took to q, raising q's
-// total service to at least floor.
-func (s *Scheduler) serve(q *actionQueue, floor time.Duration) {
-	before := s.now()
-	action := q.popFront()
-	defer s.chargeService(q, before, floor)
-	action()
-}
-
-// chargeService adds the time since before to q's total service (at least
-// floor) and records the end of the service.
-func (s *Scheduler) chargeService(q *actionQueue, before, floor time.Duration) {
+// afterAction charges the time since before to q's total service (raising
+// it to at least floor), folds it into the maximum, marks that no action
+// is running, and puts q back.
+func (s *Scheduler) afterAction(q *actionQueue, before, floor time.Duration) {
 	after := s.now()
 	q.totalService = max(q.totalService+(after-before), floor)
 	q.lastService = after
-}
-
-// finishAction folds q's new total service into the maximum and marks that no
-// action is running.
-func (s *Scheduler) finishAction(q *actionQueue) {
 	s.maxTotalService = max(q.totalService, s.maxTotalService)
 	s.currentActionType = NormalAction
+	s.reinstate(q)
 }
 
 // reinstate updates the overload state after q was served and then puts q
