@@ -174,6 +174,9 @@ func New(mode Mode, opts ...Option) *Clock {
 		c.epoch = c.wall.Now()
 	}
 	c.actions = actionsched.New(c.sinceEpoch, SchedulerLatencyWindow)
+	if mode == VirtualTime {
+		c.actions.SetVirtualNow(&c.virtualNow)
+	}
 	return c
 }
 

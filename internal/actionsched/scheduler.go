@@ -232,6 +232,10 @@ func moreService(a, b *actionQueue) bool { return a.totalService > b.totalServic
 // is not usable. See the package documentation for the policy.
 type Scheduler struct {
 	now           func() time.Duration
+	// virtual, when set, is where now reads the time from instead: an
+	// atomic load rather than a call through a function value, for a
+	// clock that keeps its time in one (SetVirtualNow).
+	virtual *atomic.Int64
 	latencyWindow time.Duration
 
 	// queues holds every live queue, runnable or idle.
@@ -288,6 +292,19 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 	return s
 }
 
+// SetVirtualNow makes the scheduler read the time from v, whose value is
+// nanoseconds since the clock's epoch, instead of calling its now function:
+// a VirtualTime clock keeps its time there. Call it before any other method.
+func (s *Scheduler) SetVirtualNow(v *atomic.Int64) { s.virtual = v }
+
+// clockNow returns the clock's current instant.
+func (s *Scheduler) clockNow() time.Duration {
+	if s.virtual != nil {
+		return time.Duration(s.virtual.Load())
+	}
+	return s.now()
+}
+
 // Enqueue posts action to the queue for (name, typ), creating the queue if
 // there is none and making it runnable if it was idle. The action will run
 // from a later RunOne, after every action posted to the same queue before it,
@@ -317,7 +334,7 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 	}
 	s.last = q
 	s.stats.ActionsEnqueued++
-	q.pushBack(action, s.now())
+	q.pushBack(action, s.clockNow())
 	s.size++
 }
 
@@ -332,7 +349,7 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 // after a normal return (service time charged, queue put back or idled,
 // CurrentActionType reset) and the panic then continues to the caller.
 func (s *Scheduler) RunOne() int {
-	start := s.now()
+	start := s.clockNow()
 	s.expireIdle(start)
 	if s.runnable.Len() == 0 {
 		if s.size != 0 {
@@ -350,7 +367,7 @@ func (s *Scheduler) RunOne() int {
 	s.size--
 	s.stats.ActionsDequeued++
 	s.currentActionType = q.typ
-	before := s.now()
+	before := s.clockNow()
 	action := q.popFront()
 	// One deferred call does the bookkeeping after the action, whether or
 	// not it panics.
@@ -363,7 +380,7 @@ func (s *Scheduler) RunOne() int {
 // it to at least floor), folds it into the maximum, marks that no action
 // is running, and puts q back.
 func (s *Scheduler) afterAction(q *actionQueue, before, floor time.Duration) {
-	after := s.now()
+	after := s.clockNow()
 	q.totalService = max(q.totalService+(after-before), floor)
 	q.lastService = after
 	s.maxTotalService = max(q.totalService, s.maxTotalService)
@@ -374,7 +391,7 @@ func (s *Scheduler) afterAction(q *actionQueue, before, floor time.Duration) {
 // reinstate updates the overload state after q was served and then puts q
 // back: on the idle list if it is empty, in the runnable heap otherwise.
 func (s *Scheduler) reinstate(q *actionQueue) {
-	now := s.now()
+	now := s.clockNow()
 	if q.overloaded(s.latencyWindow, now) {
 		if s.overloadedStart == never {
 			s.setOverloaded(true)
@@ -411,7 +428,7 @@ func (s *Scheduler) reinstate(q *actionQueue) {
 // setOverloaded enters the overloaded state, starting now, or leaves it.
 func (s *Scheduler) setOverloaded(overloaded bool) {
 	if overloaded {
-		s.overloadedStart = s.now()
+		s.overloadedStart = s.clockNow()
 	} else {
 		s.overloadedStart = never
 	}
@@ -550,7 +567,7 @@ func (s *Scheduler) CurrentActionType() ActionType { return s.currentActionType 
 // seconds plus one second. A time exactly on a second boundary is therefore
 // still bumped up, as in the C++ (1s elapsed reports 2s).
 func (s *Scheduler) OverloadedDuration() time.Duration {
-	now := s.now()
+	now := s.clockNow()
 	if now > s.overloadedStart {
 		return (now - s.overloadedStart).Truncate(time.Second) + time.Second
 	}

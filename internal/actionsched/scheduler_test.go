@@ -3,6 +3,7 @@ package actionsched
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -841,4 +842,47 @@ func BenchmarkEnqueueRunOne(b *testing.B) {
 		s.Enqueue("a", act, NormalAction)
 		s.RunOne()
 	}
+}
+
+// TestVirtualNowMatchesNowFunction plays one random script on a scheduler
+// that calls its now function and on one that reads its time from an atomic
+// (SetVirtualNow), each with its own time moved the same way: after every
+// step, what ran, the statistics, the overload state and the next queue
+// must agree.
+func TestVirtualNowMatchesNowFunction(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		window := rapid.SampledFrom([]time.Duration{0, 10, 100}).Draw(rt, "window")
+		type side struct {
+			s   *Scheduler
+			ran []string
+			now func() time.Duration
+			add func(time.Duration)
+		}
+		var tf time.Duration
+		var ta atomic.Int64
+		fn := &side{s: New(func() time.Duration { return tf }, window),
+			now: func() time.Duration { return tf }, add: func(d time.Duration) { tf += d }}
+		at := &side{s: New(func() time.Duration { panic("now called despite SetVirtualNow") }, window),
+			now: func() time.Duration { return time.Duration(ta.Load()) }, add: func(d time.Duration) { ta.Add(int64(d)) }}
+		at.s.SetVirtualNow(&ta)
+		ops := rapid.SliceOfN(rapid.IntRange(0, 9), 1, 150).Draw(rt, "ops")
+		for i, op := range ops {
+			for _, x := range []*side{fn, at} {
+				switch {
+				case op < 5:
+					name, typ, id := string(rune('a'+op%3)), ActionType(op%2), fmt.Sprint(i)
+					x.s.Enqueue(name, func() { x.ran = append(x.ran, id); x.add(time.Duration(op)) }, typ)
+				case op < 8:
+					x.s.RunOne()
+				default:
+					x.add(time.Duration(op * 7))
+				}
+			}
+			require.Equal(rt, fn.ran, at.ran)
+			require.Equal(rt, fn.s.Stats(), at.s.Stats())
+			require.Equal(rt, fn.s.OverloadedDuration(), at.s.OverloadedDuration())
+			require.Equal(rt, fn.s.NextQueueToRun(), at.s.NextQueueToRun())
+			require.Equal(rt, fn.now(), at.now())
+		}
+	})
 }
