@@ -231,11 +231,11 @@ func moreService(a, b *actionQueue) bool { return a.totalService > b.totalServic
 // droppable load when actions wait too long. Build it with New; the zero value
 // is not usable. See the package documentation for the policy.
 type Scheduler struct {
-	now           func() time.Duration
+	now func() time.Duration
 	// virtual, when set, is where now reads the time from instead: an
 	// atomic load rather than a call through a function value, for a
 	// clock that keeps its time in one (SetVirtualNow).
-	virtual *atomic.Int64
+	virtual       *atomic.Int64
 	latencyWindow time.Duration
 
 	// queues holds every live queue, runnable or idle.
