@@ -438,7 +438,7 @@ func (b *BasicWork) setState(st InternalState) {
 			// A listener that panics must not leave the machine half-way
 			// (a RETRYING work with no retry timer): its panic goes on only
 			// once the transition is complete.
-			listenerPanic = notify(l, TransitionEvent{Work: b.self, From: cur, To: st, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since})
+			listenerPanic = b.tellListener(l, cur, st)
 		}
 	}
 	if st == InternalRetrying {
@@ -449,10 +449,12 @@ func (b *BasicWork) setState(st InternalState) {
 	}
 }
 
-// notify calls l and returns what it panicked with, if it did.
-func notify(l TransitionListener, ev TransitionEvent) (panicked any) {
+// tellListener calls l with the transition from -> to and returns what it
+// panicked with, if it did. The event is built here rather than in
+// setState, which then keeps a small frame on its path without a listener.
+func (b *BasicWork) tellListener(l TransitionListener, from, to InternalState) (panicked any) {
 	defer func() { panicked = recover() }()
-	l(ev)
+	l(TransitionEvent{Work: b.self, From: from, To: to, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since})
 	return nil
 }
 

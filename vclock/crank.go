@@ -14,10 +14,21 @@ import (
 // Crank belongs to one goroutine at a time, and must not be called from
 // inside an action or a timer callback.
 func (c *Clock) Crank(block bool) int {
-	var region *trace.Region
 	if trace.IsEnabled() {
-		region = trace.StartRegion(context.Background(), "crank")
+		return c.crankTraced(block)
 	}
+	return c.crank(block)
+}
+
+// crankTraced is a crank inside a runtime/trace region, while a trace is
+// being recorded.
+func (c *Clock) crankTraced(block bool) int {
+	defer trace.StartRegion(context.Background(), "crank").End()
+	return c.crank(block)
+}
+
+// crank is Crank's body.
+func (c *Clock) crank(block bool) int {
 	progress := 0
 	c.lastDispatchStart = c.sinceEpoch()
 	if c.mode == RealTime {
@@ -76,9 +87,6 @@ func (c *Clock) Crank(block bool) int {
 			time.Sleep(time.Millisecond)
 		}
 		progress += bg
-	}
-	if region != nil {
-		region.End()
 	}
 	return progress
 }
