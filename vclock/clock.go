@@ -282,8 +282,8 @@ func (c *Clock) Next() (time.Time, bool) {
 // step, the events being fired are out of the queue and not counted.
 func (c *Clock) PendingTimers() int {
 	n := 0
-	for i := range c.events.data {
-		if !c.events.slab[c.events.data[i].idx].triggered {
+	for i := range c.events.Len() {
+		if !c.events.at(i).triggered {
 			n++
 		}
 	}

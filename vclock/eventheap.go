@@ -1,18 +1,15 @@
 package vclock
 
 import (
-	"math"
 	"time"
 )
 
-// eventEntry is one slot of the event queue: the ordering key, copied out
-// of the event so that comparisons never follow a pointer, and the event's
-// index in the heap's slab. Entries hold no pointers, so moving them costs
-// no write barrier and the collector never scans the array.
+// eventEntry is one slot of the event queue: the event and a copy of its
+// expiry, so that comparing entries with different expiries (the usual case)
+// does not follow the pointer; only a tie reads the events' seqs.
 type eventEntry struct {
 	when time.Duration
-	seq  uint32
-	idx  uint32
+	ev   *event
 }
 
 // entryLess orders entries for the max-heap: the earliest expiry, then the
@@ -25,7 +22,7 @@ type eventEntry struct {
 func entryLess(a, b *eventEntry) bool {
 	less := a.when > b.when
 	if a.when == b.when {
-		less = a.seq > b.seq
+		less = a.ev.seq > b.ev.seq
 	}
 	return less
 }
@@ -38,8 +35,6 @@ func entryLess(a, b *eventEntry) bool {
 // every sequence of operations identically.
 type eventHeap struct {
 	data []eventEntry
-	slab []*event // the queued events, by index
-	free []uint32 // free slab indexes
 }
 
 func (h *eventHeap) Len() int { return len(h.data) }
@@ -49,31 +44,16 @@ func (h *eventHeap) top() *eventEntry { return &h.data[0] }
 
 // push queues ev.
 func (h *eventHeap) push(ev *event) {
-	var idx uint32
-	if n := len(h.free); n > 0 {
-		idx = h.free[n-1]
-		h.free = h.free[:n-1]
-		h.slab[idx] = ev
-	} else {
-		if len(h.slab) > math.MaxUint32 {
-			panic("vclock: more than 4294967295 timer events queued")
-		}
-		idx = uint32(len(h.slab))
-		h.slab = append(grow(h.slab), ev)
-	}
-	e := eventEntry{when: ev.when, seq: ev.seq, idx: idx}
+	e := eventEntry{when: ev.when, ev: ev}
 	h.data = append(grow(h.data), e)
 	h.siftUp(len(h.data)-1, 0, e)
 }
 
 // pop removes the earliest entry and returns its event.
-func (h *eventHeap) pop() *event {
-	e := h.popEntry()
-	ev := h.slab[e.idx]
-	h.slab[e.idx] = nil
-	h.free = append(h.free, e.idx)
-	return ev
-}
+func (h *eventHeap) pop() *event { return h.popEntry().ev }
+
+// at returns the event in slot i of the heap's array.
+func (h *eventHeap) at(i int) *event { return h.data[i].ev }
 
 // rebuild drains the heap in order and makes it anew, as make_heap does,
 // from the events keep accepts; the others are returned to the caller's
@@ -81,12 +61,8 @@ func (h *eventHeap) pop() *event {
 func (h *eventHeap) rebuild(keep func(*event) bool) {
 	kept := make([]eventEntry, 0, len(h.data))
 	for len(h.data) > 0 {
-		e := h.popEntry()
-		if ev := h.slab[e.idx]; keep(ev) {
+		if e := h.popEntry(); keep(e.ev) {
 			kept = append(kept, e)
-		} else {
-			h.slab[e.idx] = nil
-			h.free = append(h.free, e.idx)
 		}
 	}
 	h.init(kept)

@@ -59,7 +59,7 @@ func TestEventHeapMatchesStdheap(t *testing.T) {
 				t.Fatalf("length %d, want %d", len(got), len(want))
 			}
 			for i := range got {
-				if ev := fast.slab[got[i].idx]; ev != want[i] {
+				if ev := fast.at(i); ev != want[i] {
 					t.Fatalf("slot %d holds event %d, libstdc++ layout holds %d", i, names[ev], names[want[i]])
 				}
 			}
