@@ -213,7 +213,21 @@ func (c *Clock) cancelAllEvents() bool {
 // how many it popped.
 func (c *Clock) advanceToNow() int {
 	now := c.sinceEpoch()
-	due := c.dispatch[:0]
+	if c.events.Len() == 0 || c.events.top().when > now {
+		c.maybeSetRealTimer()
+		return 0
+	}
+	ev := c.events.pop()
+	if c.events.Len() == 0 || c.events.top().when > now {
+		// The usual case, one event due: nothing else to put back if its
+		// callback panics. The real-time wake-up is set before the call;
+		// timers the callback arms or cancels set it again themselves.
+		c.maybeSetRealTimer()
+		ev.queued = false
+		ev.trigger()
+		return 1
+	}
+	due := append(c.dispatch[:0], ev)
 	for c.events.Len() > 0 && c.events.top().when <= now {
 		due = append(due, c.events.pop())
 	}
