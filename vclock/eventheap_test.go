@@ -1,6 +1,7 @@
 package vclock
 
 import (
+	"fmt"
 	"testing"
 	"time"
 	"unsafe"
@@ -74,5 +75,30 @@ func TestEventHeapMatchesStdheap(t *testing.T) {
 func TestTimerFitsItsSizeClass(t *testing.T) {
 	if got := unsafe.Sizeof(Timer{}); got > 48 {
 		t.Fatalf("Timer is %d bytes, more than 48", got)
+	}
+}
+
+// BenchmarkEventHeap is the timer queue alone, without clock or timers:
+// push n events with increasing expiries, then pop them all, as workload
+// (d) does; ns/event is one push and one pop.
+func BenchmarkEventHeap(b *testing.B) {
+	for _, n := range []int{1000, 1000000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			evs := make([]event, n)
+			for i := range evs {
+				evs[i].when = time.Duration(i + 1)
+			}
+			var h eventHeap
+			b.ResetTimer()
+			for range b.N {
+				for i := range evs {
+					h.push(&evs[i])
+				}
+				for h.Len() > 0 {
+					h.pop()
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
+		})
 	}
 }
