@@ -2,6 +2,7 @@ package basicwork_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -195,6 +196,24 @@ func TestBadInputInitMisuse(t *testing.T) {
 	p.Init(app, "w", math.MaxInt, p)
 	require.Equal(t, math.MaxInt, p.MaxRetries())
 	require.Equal(t, `basicwork: Init called twice on "w"`, recovered(func() { p.Init(app, "w", 0, p) }))
+}
+
+// TestBadInputSetParentSlotRange: a slot is stored in 32 bits; one outside
+// [0, MaxInt32] panics and leaves the registration as it was.
+func TestBadInputSetParentSlotRange(t *testing.T) {
+	app, _ := newTestApp(t, nil)
+	p := &probe{}
+	p.Init(app, "w", 0, p)
+	for _, slot := range []int{-1, math.MaxInt32 + 1} {
+		require.Equal(t, fmt.Sprintf(`basicwork: SetParent of "w" with slot %d, outside [0, 2147483647]`, slot),
+			recovered(func() { p.SetParent(nil, slot) }))
+	}
+	parent, slot := p.Parent()
+	require.Nil(t, parent)
+	require.Zero(t, slot)
+	p.SetParent(nil, math.MaxInt32)
+	_, slot = p.Parent()
+	require.Equal(t, math.MaxInt32, slot)
 }
 
 // TestBadInputBackoffBounds: the backoff stays in [257, 512] s for every n
