@@ -422,7 +422,10 @@ func (c *Clock) ActionQueueSize() int {
 	c.mu.Lock()
 	n := len(c.pending)
 	c.mu.Unlock()
-	return n + len(c.local) + c.actions.Size()
+	if !c.IsStopped() {
+		n += len(c.local) // after Shutdown, the next crank drops them
+	}
+	return n + c.actions.Size()
 }
 
 // ActionQueueIsOverloaded reports whether the action scheduler is overloaded.

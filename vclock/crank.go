@@ -104,7 +104,13 @@ func (c *Clock) transferPending() int {
 		// Clear the flag first: a post from now on finds nothing pending
 		// unless it is in pending, and queues its own wake-up.
 		c.signals.Add(^uint64(localBit - 1))
-		n += c.enqueueBatch(c.local)
+		if c.stopped.Load() {
+			// Shutdown, maybe from another goroutine, could not touch
+			// local: its actions are dropped here, as pending's were.
+			clear(c.local)
+		} else {
+			n += c.enqueueBatch(c.local)
+		}
 		c.local = c.local[:0]
 	}
 	if c.signals.Load()&remoteBit != 0 {

@@ -181,4 +181,24 @@ func TestPostActionOnCrankAfterShutdownAndNil(t *testing.T) {
 	require.Zero(t, c.ActionQueueSize())
 	require.Zero(t, c.Crank(false))
 	require.False(t, ran)
+
+	// Posted by an action that then shuts the clock down: dropped, with
+	// either call. The crank running that action counts it alone (1), and
+	// the next finds nothing.
+	for _, onCrank := range []bool{false, true} {
+		c = newVirtual()
+		c.PostAction(func() {
+			if onCrank {
+				c.PostActionOnCrank(func() { ran = true }, "q", vclock.NormalAction)
+			} else {
+				c.PostAction(func() { ran = true }, "q", vclock.NormalAction)
+			}
+			c.Shutdown()
+		}, "q", vclock.NormalAction)
+		require.Equal(t, 2, c.Crank(false)) // wake-up handler, transfer
+		require.Equal(t, 1, c.Crank(false), "onCrank=%v", onCrank)
+		require.Zero(t, c.ActionQueueSize())
+		require.Zero(t, c.Crank(false))
+		require.False(t, ran)
+	}
 }
