@@ -37,5 +37,7 @@
 //
 // The Clock is not safe for concurrent use, with these exceptions, which may
 // be called from any goroutine: PostAction, NewBackgroundWork,
-// FinishedBackgroundWork, Now, SystemNow and IsStopped.
+// FinishedBackgroundWork, Now, SystemNow and IsStopped. Code already on the
+// crank goroutine may post with PostActionOnCrank instead, which does the
+// same without taking a lock.
 package vclock
