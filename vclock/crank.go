@@ -94,37 +94,61 @@ func (c *Clock) crank(block bool) int {
 // transferPending moves every pending action into the action scheduler and
 // returns how many it moved: the crank goroutine's own posts first, as they
 // were all made before any post now waiting in pending.
+//
+// Both flags are cleared in one atomic step, with pending taken under the
+// lock if it is flagged: a post from another goroutine is then either in
+// this transfer, and queued no wake-up, or after it, and queued its own,
+// as with the one locked swap of the C++.
 func (c *Clock) transferPending() int {
-	v := c.signals.Load()
-	if v&pendingBits == 0 {
-		return 0
-	}
-	n := 0
-	if v&localBit != 0 {
-		// Clear the flag first: a post from now on finds nothing pending
-		// unless it is in pending, and queues its own wake-up.
-		c.signals.Add(^uint64(localBit - 1))
-		if c.stopped.Load() {
-			// Shutdown, maybe from another goroutine, could not touch
-			// local: its actions are dropped here, as pending's were.
-			clear(c.local)
-		} else {
-			n += c.enqueueBatch(c.local)
+	for {
+		v := c.signals.Load()
+		if v&pendingBits == 0 {
+			return 0
 		}
-		c.local = c.local[:0]
-	}
-	if c.signals.Load()&remoteBit != 0 {
-		// Swap the two buffers; spare belongs to the crank goroutine.
+		if v&remoteBit == 0 {
+			// Only the crank goroutine's own posts, unless another
+			// goroutine's arrives meanwhile: then the swap fails, and the
+			// next round takes both.
+			if !c.signals.CompareAndSwap(v, v&^localBit) {
+				continue
+			}
+			if c.stopped.Load() {
+				return c.moveLocal()
+			}
+			n := c.enqueueBatch(c.local) // moveLocal's usual case, inline
+			c.local = c.local[:0]
+			return n
+		}
 		c.mu.Lock()
 		batch := c.pending
 		c.pending = c.spare[:0]
-		if len(batch) > 0 {
-			c.signals.Add(^uint64(remoteBit - 1)) // clears it
-		}
+		// Under mu the remote flag is settled, and only this goroutine
+		// changes the local one.
+		flags := c.signals.Load() & pendingBits
+		c.signals.Add(^flags + 1) // clears them
 		c.mu.Unlock()
+		n := 0
+		if flags&localBit != 0 {
+			n = c.moveLocal()
+		}
 		n += c.enqueueBatch(batch)
 		c.spare = batch[:0]
+		return n
 	}
+}
+
+// moveLocal moves the crank goroutine's own posts into the action scheduler
+// and returns how many it moved. On a stopped clock it drops them and
+// returns 0: Shutdown, maybe called from another goroutine, could not touch
+// them, and drops pending's the same way.
+func (c *Clock) moveLocal() int {
+	n := 0
+	if c.stopped.Load() {
+		clear(c.local)
+	} else {
+		n = c.enqueueBatch(c.local)
+	}
+	c.local = c.local[:0]
 	return n
 }
 

@@ -2,10 +2,14 @@ package vclock_test
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
@@ -200,5 +204,106 @@ func TestPostActionOnCrankAfterShutdownAndNil(t *testing.T) {
 		require.Zero(t, c.ActionQueueSize())
 		require.Zero(t, c.Crank(false))
 		require.False(t, ran)
+	}
+}
+
+// enqueueHookClock is a mock wall clock that calls hook once, the first
+// time the action scheduler's Enqueue reads the time: a deterministic way
+// to land another goroutine's post in the middle of a crank's transfer.
+type enqueueHookClock struct {
+	*clock.Mock
+	hook func()
+}
+
+func (h *enqueueHookClock) Since(t time.Time) time.Duration {
+	if h.hook != nil {
+		pc := make([]uintptr, 16)
+		frames := runtime.CallersFrames(pc[:runtime.Callers(2, pc)])
+		for f, more := frames.Next(); ; f, more = frames.Next() {
+			if strings.Contains(f.Function, "actionsched.(*Scheduler).Enqueue") {
+				hook := h.hook
+				h.hook = nil
+				hook()
+				break
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	return h.Mock.Since(t)
+}
+
+// TestPostDuringTransferOfCrankPosts: another goroutine posts while the
+// crank moves an action into the scheduler. With one locked swap (all
+// PostAction) that post either joins the transfer without a wake-up or
+// waits for the next crank with its own; it must be the same when the
+// action being moved was posted with PostActionOnCrank. (Both flags are
+// cleared in one step; clearing the crank's own flag first let the post
+// queue a wake-up and still join the transfer: one crank too much
+// progress.)
+func TestPostDuringTransferOfCrankPosts(t *testing.T) {
+	run := func(onCrank bool) []int {
+		wall := &enqueueHookClock{Mock: clock.NewMock()}
+		c := vclock.New(vclock.RealTime, vclock.WithWallClock(wall))
+		noop := func() {}
+		if onCrank {
+			c.PostActionOnCrank(noop, "x", vclock.NormalAction)
+		} else {
+			c.PostAction(noop, "x", vclock.NormalAction)
+		}
+		wall.hook = func() {
+			var wg sync.WaitGroup
+			wg.Go(func() { c.PostAction(noop, "y", vclock.NormalAction) })
+			wg.Wait()
+		}
+		var progress []int
+		for n := c.Crank(false); n > 0; n = c.Crank(false) {
+			progress = append(progress, n)
+		}
+		return progress
+	}
+	require.Equal(t, run(false), run(true))
+}
+
+// TestNoLostWakeUpWithBothPostPaths: blocking cranks while another
+// goroutine posts and the actions it posted post again from the crank
+// goroutine. Every action runs and no blocking crank waits forever.
+func TestNoLostWakeUpWithBothPostPaths(t *testing.T) {
+	for range 100 {
+		c := newVirtual()
+		const n = 300
+		var remoteRan atomic.Int64
+		localPosted, localRan := 0, 0
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range n {
+				if i%7 == 0 {
+					runtime.Gosched()
+				}
+				c.PostAction(func() {
+					remoteRan.Add(1)
+					if i%2 == 0 {
+						localPosted++
+						c.PostActionOnCrank(func() { localRan++ }, "l", vclock.NormalAction)
+					}
+				}, "r", vclock.NormalAction)
+			}
+		}()
+		for remoteRan.Load() < n || localRan < localPosted {
+			cranked := make(chan struct{})
+			stuck := time.AfterFunc(10*time.Second, func() {
+				select {
+				case <-cranked:
+				default:
+					panic("a blocking crank waited 10 s with actions pending")
+				}
+			})
+			c.Crank(true)
+			close(cranked)
+			stuck.Stop()
+		}
+		<-done
 	}
 }
