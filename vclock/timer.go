@@ -157,13 +157,17 @@ func (t *Timer) Cancel() {
 		return
 	}
 	t.first.cancelled = true
+	// The waits as they stand now: a callback that arms the timer again
+	// adds a wait that this Cancel leaves alone, as the C++ loop does.
+	var more []*event
+	if t.extra != nil {
+		more = *t.extra
+	}
 	if t.first.firstIn {
 		t.first.cancel()
 	}
-	if t.extra != nil {
-		for _, ev := range *t.extra {
-			ev.cancel()
-		}
+	for _, ev := range more {
+		ev.cancel()
 	}
 	t.c.flushCancelledEvents()
 	t.first.firstIn = false

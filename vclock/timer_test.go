@@ -2,6 +2,7 @@ package vclock_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -269,4 +270,35 @@ func TestModeString(t *testing.T) {
 	require.Equal(t, "VIRTUAL_TIME", vclock.VirtualTime.String())
 	require.Equal(t, "REAL_TIME", vclock.RealTime.String())
 	require.Panics(t, func() { vclock.New(vclock.Mode(7)) })
+}
+
+// TestCancelLeavesAWaitArmedByItsOwnCallback: Cancel aborts the waits armed
+// when it was called; a cancelled callback that sets a new expiry and arms
+// the timer again adds a wait that fires later, as in the C++, whose loop
+// over the waits ends where they ended when it began.
+func TestCancelLeavesAWaitArmedByItsOwnCallback(t *testing.T) {
+	for _, waits := range []int{1, 2} {
+		c := newVirtual()
+		tm := vclock.NewTimer(c)
+		tm.ExpiresFromNow(time.Second)
+		var log []string
+		for i := range waits {
+			tm.AsyncWait(func(err error) {
+				log = append(log, fmt.Sprintf("wait %d: %v", i, err))
+				if i == 0 {
+					tm.ExpiresFromNow(2 * time.Second)
+					tm.AsyncWait(func(err error) { log = append(log, fmt.Sprintf("re-armed: %v", err)) })
+				}
+			})
+		}
+		tm.Cancel()
+		for c.Crank(false) > 0 {
+		}
+		want := []string{"wait 0: operation aborted"}
+		if waits == 2 {
+			want = append(want, "wait 1: operation aborted")
+		}
+		want = append(want, "re-armed: <nil>")
+		require.Equal(t, want, log, "%d waits", waits)
+	}
 }
