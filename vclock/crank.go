@@ -139,8 +139,8 @@ func (c *Clock) transferPending() int {
 
 // moveLocal moves the crank goroutine's own posts into the action scheduler
 // and returns how many it moved. On a stopped clock it drops them and
-// returns 0: Shutdown, maybe called from another goroutine, could not touch
-// them, and drops pending's the same way.
+// returns 0, as Shutdown drops pending's: Shutdown leaves local alone, so
+// that only the transfer ever touches it.
 func (c *Clock) moveLocal() int {
 	n := 0
 	if c.stopped.Load() {
