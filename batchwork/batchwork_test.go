@@ -20,29 +20,11 @@ import (
 	"github.com/stellarwork/stellarwork/work"
 )
 
-// listBatch is a BatchWork whose iterator hands out works made by the test,
-// in order.
-type listBatch struct {
-	batchwork.BatchWork
-	items []basicwork.Work
-	next  int
+// newListBatch returns a BatchWork, never retried, that yields items in
+// order.
+func newListBatch(app basicwork.Application, name string, items ...basicwork.Work) *testworks.ListBatchWork {
+	return testworks.NewListBatchWork(app, name, items)
 }
-
-func newListBatch(app basicwork.Application, name string, items ...basicwork.Work) *listBatch {
-	b := &listBatch{items: items}
-	b.Init(app, name, basicwork.RetryNever, b)
-	return b
-}
-
-func (b *listBatch) HasNext() bool { return b.next < len(b.items) }
-
-func (b *listBatch) YieldMoreWork() basicwork.Work {
-	w := b.items[b.next]
-	b.next++
-	return w
-}
-
-func (b *listBatch) ResetIter() { b.next = 0 }
 
 // recoverPanic runs f and returns what it panicked with, or nil.
 func recoverPanic(f func()) (v any) {

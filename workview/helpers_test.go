@@ -4,9 +4,9 @@ import (
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
-	"github.com/stellarwork/stellarwork/work"
 )
 
 // sleeper waits d on the clock, then succeeds (or fails, if fail is set).
@@ -40,32 +40,11 @@ func (s *sleeper) OnReset()      { s.started = false }
 
 // parent adds its children on its first run and ends with their summed-up
 // state.
-type parent struct {
-	work.Work
-	kids  []basicwork.Work
-	added bool
-}
+type parent = testworks.Holder
 
 func newParent(app basicwork.Application, name string, kids ...basicwork.Work) *parent {
-	p := &parent{kids: kids}
-	p.Init(app, name, basicwork.RetryNever, p)
-	return p
+	return testworks.NewHolder(app, name, basicwork.RetryNever, kids...)
 }
-
-func (p *parent) DoWork() basicwork.State {
-	if !p.added {
-		p.added = true
-		for _, k := range p.kids {
-			if err := p.AddWork(k); err != nil {
-				panic(err)
-			}
-		}
-		return basicwork.Running
-	}
-	return p.CheckChildrenStatus()
-}
-
-func (p *parent) DoReset() { p.added = false }
 
 func newApp() *scheduler.App {
 	return scheduler.NewApp(vclock.New(vclock.VirtualTime), scheduler.WithRand(basicwork.LowerBound{}))

@@ -97,32 +97,6 @@ func (w *panicDoWork) DoWork() basicwork.State {
 	return w.CheckChildrenStatus()
 }
 
-// holder is a Work that adds the works it is given in its first DoWork.
-type holder struct {
-	work.Work
-	kids  []basicwork.Work
-	added bool
-}
-
-func newHolder(app basicwork.Application, name string, kids ...basicwork.Work) *holder {
-	w := &holder{kids: kids}
-	w.Init(app, name, basicwork.RetryNever, w)
-	return w
-}
-
-func (w *holder) DoWork() basicwork.State {
-	if !w.added {
-		w.added = true
-		for _, k := range w.kids {
-			if err := w.AddWork(k); err != nil {
-				panic(err)
-			}
-		}
-		return basicwork.Running
-	}
-	return w.CheckChildrenStatus()
-}
-
 // TestBadInputPanicInHookLeavesTreeConsistent: a panic in a user's code
 // (OnRun of a leaf at several depths, under a Work, a WorkSequence, a
 // ConditionalWork, in a BatchWork; DoWork; a condition; a WorkWithCallback
@@ -156,7 +130,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 		}},
 		{"leaf under Work", func(app *scheduler.App) built {
 			l := leaf(app)
-			h := newHolder(app, "work", testworks.NewDefaultBasicWork(app, "sibling"), l)
+			h := testworks.NewHolder(app, "work", basicwork.RetryNever, testworks.NewDefaultBasicWork(app, "sibling"), l)
 			return built{h, []basicwork.Work{h, l}}
 		}},
 		{"leaf under WorkSequence", func(app *scheduler.App) built {
@@ -178,13 +152,13 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 			l := leaf(app)
 			c := cond(app, "cond", l)
 			s := seq(app, "seq", testworks.NewBasicWork(app, "first", false, 1, basicwork.RetryNever), c)
-			h := newHolder(app, "work", s, testworks.NewDefaultBasicWork(app, "sibling"))
+			h := testworks.NewHolder(app, "work", basicwork.RetryNever, s, testworks.NewDefaultBasicWork(app, "sibling"))
 			return built{h, []basicwork.Work{h, s, c, l}}
 		}},
 		{"DoWork under a Work", func(app *scheduler.App) built {
 			d := &panicDoWork{}
 			d.Init(app, "dowork", basicwork.RetryNever, d)
-			h := newHolder(app, "work", d)
+			h := testworks.NewHolder(app, "work", basicwork.RetryNever, d)
 			return built{h, []basicwork.Work{h, d}}
 		}},
 		{"condition of a ConditionalWork under a WorkSequence", func(app *scheduler.App) built {
@@ -257,7 +231,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 		clock := app.Clock()
 		l := newPanicLeaf(app, "leaf")
 		l.onAbort, l.steps = true, 1000
-		h := newHolder(app, "work", l)
+		h := testworks.NewHolder(app, "work", basicwork.RetryNever, l)
 		app.WorkScheduler().ScheduleWork(h)
 		crankUntil(t, clock, func() bool { return l.runs > 2 })
 		app.WorkScheduler().Shutdown()
@@ -362,16 +336,12 @@ func TestBadInputWakeUpWhileRetrying(t *testing.T) {
 	}
 }
 
-// retryingHolder is a holder retried once.
-type retryingHolder struct{ holder }
+// retryingHolder is a Holder retried once.
+type retryingHolder struct{ *testworks.Holder }
 
 func newRetryingHolder(app basicwork.Application, kids ...basicwork.Work) *retryingHolder {
-	w := &retryingHolder{holder{kids: kids}}
-	w.Init(app, "work", basicwork.RetryOnce, w)
-	return w
+	return &retryingHolder{testworks.NewHolder(app, "work", basicwork.RetryOnce, kids...)}
 }
-
-func (w *retryingHolder) DoReset() { w.added = false }
 
 // Retrying reports whether a retry is scheduled.
 func (w *retryingHolder) Retrying() bool {
