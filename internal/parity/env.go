@@ -82,6 +82,25 @@ func (e *Env) work(name string) (basicwork.Work, error) {
 	return nil, fmt.Errorf("no work named %q", name)
 }
 
+// eachWork calls f on the work of each name the command lists, in order,
+// looking each one up just before its call; it stops at the first error.
+func (e *Env) eachWork(c *command, f func(name string, w basicwork.Work) error) error {
+	names, err := c.names()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		w, err := e.work(n)
+		if err != nil {
+			return err
+		}
+		if err := f(n, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // register names w and tracks it.
 func (e *Env) register(w basicwork.Work) error {
 	name := w.Name()

@@ -3,6 +3,7 @@ package parity
 import (
 	"fmt"
 
+	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
 )
 
@@ -14,15 +15,7 @@ import (
 // WORK_SUCCESS, runningCount == steps, successCount == 1, failureCount == 0
 // and retryCount == 0.
 func (e *Env) handleCheckSuccess(c *command) error {
-	names, err := c.names()
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		w, err := e.work(n)
-		if err != nil {
-			return err
-		}
+	return e.eachWork(c, func(n string, w basicwork.Work) error {
 		var steps int
 		switch t := w.(type) {
 		case *testworks.BasicWork:
@@ -47,6 +40,6 @@ func (e *Env) handleCheckSuccess(c *command) error {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }

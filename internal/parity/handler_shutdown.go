@@ -1,21 +1,15 @@
 package parity
 
+import "github.com/stellarwork/stellarwork/basicwork"
+
 // handleShutdown calls shutdown() on works, in order:
 //
 //	shutdown <name>...
 //
 // wm or work-scheduler names the WorkScheduler.
 func (e *Env) handleShutdown(c *command) error {
-	names, err := c.names()
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		w, err := e.work(n)
-		if err != nil {
-			return err
-		}
+	return e.eachWork(c, func(_ string, w basicwork.Work) error {
 		w.Shutdown()
-	}
-	return nil
+		return nil
+	})
 }
