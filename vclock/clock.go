@@ -97,8 +97,9 @@ type Clock struct {
 	spare   []pendingAction // the other half of a double buffer
 	// signals packs what a crank reads without taking mu into one word:
 	// remoteBit is set while pending is not empty (it changes only under
-	// mu), localBit while local is not empty, and the other bits count the
-	// no-op I/O handlers (wake-ups) ever queued. ioTaken, owned by the
+	// mu), localBit while local is not empty, ownerBit while a Crank runs,
+	// and the other bits count the no-op I/O handlers (wake-ups) ever
+	// queued. ioTaken, owned by the
 	// crank goroutine, counts those it has run.
 	signals atomic.Uint64
 	ioTaken uint64
@@ -121,8 +122,15 @@ type Clock struct {
 const (
 	remoteBit   = 1 << 63 // pending is not empty
 	localBit    = 1 << 62 // local is not empty
+	ownerBit    = 1 << 61 // a Crank is running
 	pendingBits = remoteBit | localBit
+	flagBits    = pendingBits | ownerBit
 )
+
+// errCrankBusy is what a Crank refused by the ownership guard panics with.
+const errCrankBusy = "vclock: Crank called while a Crank of the same clock is running: " +
+	"a crank started from inside an action, a timer callback or a hook " +
+	"(a nested Crank, ExecuteWork or Run), or two goroutines cranking one clock at once"
 
 // hasPending reports whether posted actions wait to move into the action
 // scheduler.

@@ -11,9 +11,23 @@ import (
 // actions moved into the scheduler and the background work outstanding. The
 // package doc lists the steps. With block set and nothing done, it waits for
 // a post from another goroutine (RealTime mode: or for the next timer).
-// Crank belongs to one goroutine at a time, and must not be called from
-// inside an action or a timer callback.
+//
+// Crank belongs to one goroutine at a time and never nests. A Crank called
+// while another Crank of the same clock runs, from a second goroutine or from
+// inside the running crank (an action, a timer callback, a work's hook, or a
+// nested ExecuteWork or Run, which crank themselves), panics at once with a
+// message starting "vclock: Crank called while", leaving the clock untouched:
+// nothing posted is lost, and the running crank, or a caller that recovers
+// the panic, cranks on. A Crank blocked waiting for a post counts as running.
+// The C++ asserts instead that the clock runs on the main thread.
 func (c *Clock) Crank(block bool) int {
+	// The guard rides on signals, which every crank reads anyway. Or sets
+	// the owner bit only if it was clear, so a refused crank changes
+	// nothing; the deferred And gives it back also when user code panics.
+	if c.signals.Or(ownerBit)&ownerBit != 0 {
+		panic(errCrankBusy)
+	}
+	defer c.signals.And(^uint64(ownerBit))
 	if trace.IsEnabled() {
 		return c.crankTraced(block)
 	}
@@ -174,7 +188,7 @@ func (c *Clock) pollOne() int {
 	}
 	// Only this goroutine takes handlers, so counting them needs no
 	// read-modify-write.
-	if c.signals.Load()&^pendingBits > c.ioTaken {
+	if c.signals.Load()&^flagBits > c.ioTaken {
 		c.ioTaken++
 		return 1
 	}
