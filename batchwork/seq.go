@@ -1,0 +1,96 @@
+package batchwork
+
+import (
+	"iter"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+)
+
+// Seq is a BatchWork whose children come from a Go iterator: each value the
+// iterator yields is one child, run at most Config().MaxConcurrentSubprocesses
+// at a time. A retry starts the iteration over, so the iterator should build
+// fresh works on every pass (a Seq over already built works, as SliceBatch
+// makes, starts the same works again).
+//
+// It ports nothing by itself: in C++ each batch is a BatchWork subclass
+// whose hasNext, yieldMoreWork and resetIter walk a container by hand.
+type Seq struct {
+	BatchWork
+	seq  iter.Seq[basicwork.Work]
+	next func() (basicwork.Work, bool)
+	stop func()
+	// peeked holds the value HasNext pulled ahead of YieldMoreWork.
+	peeked basicwork.Work
+	ok     bool
+	// ended is set once seq ran out, or was released before a reset: the
+	// iteration does not start over until ResetIter.
+	ended bool
+}
+
+// NewSeq returns a BatchWork named name, with maxRetries retries, over the
+// works seq yields. seq is read lazily, one child at a time, as the batch
+// has room. A nil child, or one whose name is already in the batch, is a
+// panic out of the crank that adds it, as with any BatchWork.
+func NewSeq(app basicwork.Application, name string, maxRetries int, seq iter.Seq[basicwork.Work]) *Seq {
+	s := &Seq{seq: seq}
+	s.Init(app, name, maxRetries, s)
+	return s
+}
+
+// NewSlice returns a BatchWork named name, with maxRetries retries, over
+// works, taken in order. The slice is copied.
+func NewSlice(app basicwork.Application, name string, maxRetries int, works []basicwork.Work) *Seq {
+	works = append([]basicwork.Work(nil), works...)
+	return NewSeq(app, name, maxRetries, func(yield func(basicwork.Work) bool) {
+		for _, w := range works {
+			if !yield(w) {
+				return
+			}
+		}
+	})
+}
+
+// HasNext reports whether the iterator has another child, pulling it ahead.
+func (s *Seq) HasNext() bool {
+	if s.ok {
+		return true
+	}
+	if s.ended {
+		return false
+	}
+	if s.next == nil {
+		s.next, s.stop = iter.Pull(s.seq)
+	}
+	s.peeked, s.ok = s.next()
+	if !s.ok {
+		s.release()
+	}
+	return s.ok
+}
+
+// YieldMoreWork returns the next child. It panics if HasNext is false.
+func (s *Seq) YieldMoreWork() basicwork.Work {
+	if !s.HasNext() {
+		panic(basicwork.Invariant(s.Name(), "BatchWork error: %s: YieldMoreWork past the end of its iterator", s.Name()))
+	}
+	w := s.peeked
+	s.peeked, s.ok = nil, false
+	return w
+}
+
+// ResetIter starts the iteration over from the beginning of seq. The batch
+// calls it on every reset: on a retry, and once it has failed or been
+// aborted, so a suspended iterator never outlives an ended batch.
+func (s *Seq) ResetIter() {
+	s.release()
+	s.peeked, s.ok, s.ended = nil, false, false
+}
+
+// release stops a pulled iterator, so that the goroutine iter.Pull runs it
+// on does not outlive the batch.
+func (s *Seq) release() {
+	if s.stop != nil {
+		s.stop()
+	}
+	s.next, s.stop, s.ended = nil, nil, true
+}
