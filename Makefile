@@ -3,10 +3,13 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: test test-long bench lint demo fuzz
 
-## test: vet, then every test with the race detector (what CI runs)
+## test: vet, then every test with the race detector (what CI runs). One
+## go test per package, two at a time, so that each package's result is
+## printed as soon as it finishes (go test ./... prints in package order).
+## xargs exits non-zero if any package failed.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) list ./... | xargs -P 2 -n 1 $(GO) test -race -count=1
 
 ## test-long: the heavier property and robustness runs
 test-long:
