@@ -2,6 +2,7 @@ package vclock_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -234,3 +235,54 @@ func TestBadInputPanicInTimerCallback(t *testing.T) {
 }
 
 var _ = errors.New
+
+// TestBadInputEndOfTime is issue 16's case 10: a clock holds instants up to
+// its epoch plus math.MaxInt64 nanoseconds (in 2262). A 10 s timer armed 5 s
+// before that instant is due at it, not wrapped round 292 years into the
+// past; the idle crank jumps there and fires it, and the clock keeps
+// working at that instant. Moving the clock itself past it panics, naming
+// the value, instead of clamping it.
+func TestBadInputEndOfTime(t *testing.T) {
+	end := time.Unix(0, 0).UTC().Add(math.MaxInt64)
+	require.Equal(t, 2262, end.Year())
+	c := newVirtual()
+	c.SetCurrentVirtualTime(end.Add(-5 * time.Second))
+
+	tm := vclock.NewTimer(c)
+	tm.ExpiresFromNow(10 * time.Second)
+	require.Equal(t, end, tm.ExpiryTime(), "saturated at the end")
+	var got []error
+	tm.AsyncWait(func(err error) { got = append(got, err) })
+	require.Equal(t, 1, c.Crank(false), "the jump fires it")
+	require.Equal(t, []error{nil}, got)
+	require.Equal(t, end, c.Now())
+
+	// At the last instant, a crank still runs actions (its time slices are
+	// differences, not sums that would wrap).
+	ran := 0
+	c.PostAction(func() { ran++ }, "a", vclock.NormalAction)
+	drain(t, c)
+	require.Equal(t, 1, ran)
+	require.Equal(t, end, c.Now())
+
+	year3000 := time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.Equal(t,
+		"vclock: SetCurrentVirtualTime(3000-01-01 00:00:00 +0000 UTC) is out of range: "+
+			"a clock holds instants from 1970-01-01 00:00:00 +0000 UTC to 2262-04-11 23:47:16.854775807 +0000 UTC",
+		panicValue(func() { newVirtual().SetCurrentVirtualTime(year3000) }))
+	require.Equal(t, "vclock: SleepFor(1ns) at 2262-04-11 23:47:16.854775807 +0000 UTC is out of range: "+
+		"a clock holds instants up to 2262-04-11 23:47:16.854775807 +0000 UTC",
+		panicValue(func() { c.SleepFor(1) }))
+	c.SleepFor(0)
+	require.Equal(t, end, c.Now())
+
+	// ExpiresAt out of range panics before it touches the timer.
+	tm.ExpiresFromNow(0)
+	tm.AsyncWait(func(err error) { got = append(got, err) })
+	require.Equal(t, "vclock: ExpiresAt(3000-01-01 00:00:00 +0000 UTC) is out of range: "+
+		"a clock holds instants up to 2262-04-11 23:47:16.854775807 +0000 UTC",
+		panicValue(func() { tm.ExpiresAt(year3000) }))
+	require.Equal(t, 1, c.PendingTimers(), "still armed")
+	tm.ExpiresAt(end)
+	require.Equal(t, []error{nil, vclock.ErrOperationAborted}, got)
+}

@@ -3,6 +3,7 @@ package vclock
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -230,10 +231,46 @@ func (c *Clock) SystemNow() time.Time {
 // the calendar clock; Now and timers are not affected.
 func (c *Clock) SetSystemTimeOffset(d time.Duration) { c.sysOffset.Store(int64(d)) }
 
-// SetCurrentVirtualTime moves virtual time to t. It panics in RealTime mode
-// and when t is earlier than now: virtual time never goes backwards.
+// maxElapsed is the largest offset from its epoch that a clock holds: about
+// 292 years, as an int64 count of nanoseconds (the C++ time_point::max()).
+// Timer expiries beyond it saturate to it; a clock time beyond it panics.
+const maxElapsed = time.Duration(math.MaxInt64)
+
+// addSat returns a+d, saturated at maxElapsed and at the smallest duration
+// instead of wrapping round.
+func addSat(a, d time.Duration) time.Duration {
+	s := a + d
+	if d > 0 && s < a {
+		return maxElapsed
+	}
+	if d < 0 && s > a {
+		return math.MinInt64
+	}
+	return s
+}
+
+// offsetOf returns t as an offset from epoch, and false if that offset does
+// not fit in a time.Duration (time.Time.Sub would clamp it silently).
+func offsetOf(t, epoch time.Time) (time.Duration, bool) {
+	d := t.Sub(epoch)
+	return d, epoch.Add(d).Equal(t)
+}
+
+// SetCurrentVirtualTime moves virtual time to t. It panics in RealTime mode;
+// when t is earlier than now, as virtual time never goes backwards; and when
+// t lies beyond the largest instant a clock holds (the Unix epoch plus
+// math.MaxInt64 nanoseconds, in the year 2262), naming t, rather than
+// clamping it. The C++ setCurrentVirtualTime.
 func (c *Clock) SetCurrentVirtualTime(t time.Time) {
-	c.setVirtual(t.Sub(virtualEpoch))
+	if c.mode != VirtualTime {
+		panic("vclock: SetCurrentVirtualTime needs VIRTUAL_TIME mode")
+	}
+	d, ok := offsetOf(t, virtualEpoch)
+	if !ok {
+		panic(fmt.Sprintf("vclock: SetCurrentVirtualTime(%v) is out of range: a clock holds instants from %v to %v",
+			t, virtualEpoch, virtualEpoch.Add(maxElapsed)))
+	}
+	c.setVirtual(d)
 }
 
 func (c *Clock) setVirtual(d time.Duration) {
@@ -248,13 +285,19 @@ func (c *Clock) setVirtual(d time.Duration) {
 
 // SleepFor advances virtual time by d in VirtualTime mode, and sleeps on the
 // wall clock in RealTime mode. A negative d panics, as moving time backwards
-// does.
+// does, and so does a d that would take virtual time past the largest
+// instant a clock holds (see SetCurrentVirtualTime). The C++ sleep_for.
 func (c *Clock) SleepFor(d time.Duration) {
 	if d < 0 {
 		panic(fmt.Sprintf("vclock: SleepFor with a negative duration %v", d))
 	}
 	if c.mode == VirtualTime {
-		c.setVirtual(c.sinceEpoch() + d)
+		now := c.sinceEpoch()
+		if now > maxElapsed-d {
+			panic(fmt.Sprintf("vclock: SleepFor(%v) at %v is out of range: a clock holds instants up to %v",
+				d, c.Now(), virtualEpoch.Add(maxElapsed)))
+		}
+		c.setVirtual(now + d)
 		return
 	}
 	c.wall.Sleep(d)

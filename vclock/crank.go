@@ -54,10 +54,13 @@ func (c *Clock) crank(block bool) int {
 	overloaded := min(c.actions.OverloadedDuration()/time.Second, 30)
 	ioDivisor := 1 << uint(overloaded)
 
-	// Step 1: I/O handlers.
-	c.lastDispatchStart = c.sinceEpoch()
-	limit := c.sinceEpoch() + CrankTimeSlice/time.Duration(ioDivisor)
-	for n := 1; c.sinceEpoch() < limit && n < crankEventSlice/ioDivisor; n++ {
+	// Step 1: I/O handlers. Each step runs while less than its slice has
+	// passed since it began: a difference of two instants, which cannot
+	// overflow where the C++ sum start+slice could at the end of time.
+	start := c.sinceEpoch()
+	c.lastDispatchStart = start
+	slice := CrankTimeSlice / time.Duration(ioDivisor)
+	for n := 1; c.sinceEpoch()-start < slice && n < crankEventSlice/ioDivisor; n++ {
 		p := c.pollOne()
 		progress += p
 		if p == 0 {
@@ -66,9 +69,9 @@ func (c *Clock) crank(block bool) int {
 	}
 
 	// Step 2: scheduled actions.
-	c.lastDispatchStart = c.sinceEpoch()
-	limit = c.sinceEpoch() + CrankTimeSlice
-	for n := 1; c.sinceEpoch() < limit && n < crankEventSlice; n++ {
+	start = c.sinceEpoch()
+	c.lastDispatchStart = start
+	for n := 1; c.sinceEpoch()-start < CrankTimeSlice && n < crankEventSlice; n++ {
 		p := c.actions.RunOne()
 		progress += p
 		if p == 0 {

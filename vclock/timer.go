@@ -1,6 +1,7 @@
 package vclock
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -85,19 +86,28 @@ func (t *Timer) Seq() uint64 {
 	return 0
 }
 
-// ExpiresAt cancels any waits and sets the expiry to at.
+// ExpiresAt cancels any waits and sets the expiry to at. It panics, naming
+// at, before cancelling anything, if at lies outside the instants the clock
+// holds (its epoch plus or minus about 292 years). The C++ expires_at.
 func (t *Timer) ExpiresAt(at time.Time) {
+	d, ok := offsetOf(at, t.c.epoch)
+	if !ok {
+		panic(fmt.Sprintf("vclock: ExpiresAt(%v) is out of range: a clock holds instants up to %v",
+			at, t.c.epoch.Add(maxElapsed)))
+	}
 	t.Cancel()
-	t.expiry = at.Sub(t.c.epoch)
+	t.expiry = d
 	t.first.cancelled = false
 }
 
 // ExpiresFromNow cancels any waits and sets the expiry to now plus d. A
 // negative or zero d makes the timer due at once: it fires on the clock's
-// next timer step.
+// next timer step. The sum saturates at the largest instant the clock
+// holds, so a timer armed near the end of time is due at that instant, not
+// wrapped round into the past. The C++ expires_from_now.
 func (t *Timer) ExpiresFromNow(d time.Duration) {
 	t.Cancel()
-	t.expiry = t.c.sinceEpoch() + d
+	t.expiry = addSat(t.c.sinceEpoch(), d)
 	t.first.cancelled = false
 }
 
