@@ -6,9 +6,13 @@
 // rest first in, first out. Each process is watched by a goroutine of its
 // own, which reaps it and posts its exit back to the crank goroutine with
 // the application's PostOnMainThread, the one way back onto that goroutine.
-// Everything else happens on the crank goroutine. While a process runs, the
-// clock counts a background work, so virtual time does not jump while a
-// real process is running.
+// Everything else happens on the crank goroutine. As in the C++, a running
+// process does not hold virtual time: an idle VirtualTime crank jumps to the
+// next timer while processes run (WithHoldVirtualTime makes them hold it).
+//
+// App is a scheduler.App that owns a Manager, shut down with the
+// application; a port's application embeds it, and RunCommandWork is built
+// from it (the Application interface).
 //
 // RunCommandWork is the work built on it: it starts its command, waits
 // without being cranked, and succeeds when the command exits 0.

@@ -113,6 +113,7 @@ func helperCmd(t *testing.T, args ...string) string {
 type env struct {
 	clock *vclock.Clock
 	app   *scheduler.App
+	papp  *App // app with pm as its ProcessManager
 	wm    *scheduler.WorkScheduler
 	pm    *Manager
 	logs  *observer.ObservedLogs
@@ -134,13 +135,14 @@ func newEnv(t *testing.T, mode vclock.Mode, maxProcs int, opts ...Option) *env {
 		t.Fatal(err)
 	}
 	opts = append([]Option{WithStdout(devnull), WithTmpDir(t.TempDir())}, opts...)
-	pm := New(app, opts...)
+	papp := NewApp(app, opts...)
+	pm := papp.ProcessManager()
 	t.Cleanup(func() {
 		pm.Shutdown()
 		clock.Shutdown()
 		devnull.Close()
 	})
-	return &env{clock: clock, app: app, wm: app.WorkScheduler(), pm: pm, logs: logs}
+	return &env{clock: clock, app: app, papp: papp, wm: app.WorkScheduler(), pm: pm, logs: logs}
 }
 
 // crankUntil cranks the clock, blocking, until cond holds, and fails the

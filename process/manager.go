@@ -3,6 +3,7 @@ package process
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -203,10 +204,22 @@ func WithKillGrace(d time.Duration) Option { return func(m *Manager) { m.grace =
 
 // WithTmpDir sets the directory in which the manager creates its own
 // temporary directory for output files (one "process-*" directory, created
-// on first use, removed by Shutdown). Output files are renamed from there,
-// so it should be on the file system of the output files. The default is
-// os.TempDir().
+// on first use, removed by Shutdown), as the C++ manager takes its TmpDir
+// from the application's TMP_DIR_PATH. Output files are renamed from there;
+// an output file on another file system is copied next to its destination
+// and renamed there instead. The default is os.TempDir(); NewApp passes the
+// application's TmpDir.
 func WithTmpDir(dir string) Option { return func(m *Manager) { m.tmpRoot = dir } }
+
+// WithHoldVirtualTime makes every running process hold a background work
+// on the clock (vclock's NewBackgroundWork), so that a VirtualTime clock
+// does not jump to its next timer while a process runs: each process then
+// takes no virtual time. This is a deliberate difference from the C++,
+// whose idle virtual clock jumps to the next timer whatever processes run,
+// and so it is off by default. A program that simulates durations with
+// virtual timers next to real processes (cmd/workdemo) turns it on so that
+// its simulated clock does not race ahead of them.
+func WithHoldVirtualTime() Option { return func(m *Manager) { m.hold = true } }
 
 // WithStdout sets the standard output of processes run without an output
 // file. The default is os.Stdout, which they inherit, as in C++.
@@ -231,9 +244,10 @@ func WithLogger(l *zap.Logger) Option { return func(m *Manager) { m.logger = l }
 // crank goroutine. Two crank-goroutine callers may take an exit before its
 // post arrives, which then does nothing: TryProcessShutdown, polled by an
 // aborting work, and Shutdown, which blocks until every watcher is done.
-// While a watcher waits, it holds one background work on the clock
-// (NewBackgroundWork), so a virtual clock does not jump over a running
-// process.
+// As in the C++, a running process does not hold a VirtualTime clock: an
+// idle crank jumps to the next timer while processes run, so a virtual
+// timeout can fire on a process that hangs (WithHoldVirtualTime changes
+// that).
 //
 // Deliberate differences from the C++:
 //
@@ -265,6 +279,7 @@ type Manager struct {
 	grace  time.Duration
 	stdout *os.File
 	stderr *os.File
+	hold   bool // running processes hold virtual time
 
 	tmpRoot string
 	tmpDir  string // created on first use
@@ -274,6 +289,7 @@ type Manager struct {
 	pending    []*ExitEvent       // not started yet, first in first out
 	procs      map[int]*ExitEvent // started and not reaped, by pid
 	maxSeen    int                // the most procs ever held at once
+	started    int                // processes started, ever
 }
 
 // New returns a manager for app, with app.Config().MaxConcurrentSubprocesses
@@ -348,6 +364,10 @@ func (m *Manager) NumRunningProcesses() int {
 // and not been reaped, including those being shut down. The limit applies
 // to this number.
 func (m *Manager) NumRunningOrShuttingDownProcesses() int { return len(m.procs) }
+
+// ProcessesStarted returns how many processes the manager has started since
+// it was made (those that failed to start are not counted).
+func (m *Manager) ProcessesStarted() int { return m.started }
 
 // NumPendingProcesses returns how many commands wait for a free slot.
 func (m *Manager) NumPendingProcesses() int { return len(m.pending) }
@@ -541,7 +561,10 @@ func (m *Manager) start(ev *ExitEvent) error {
 	ev.child = c
 	ev.pid = pid
 	ev.life = lifeRunning
-	m.clock.NewBackgroundWork()
+	m.started++
+	if m.hold {
+		m.clock.NewBackgroundWork()
+	}
 	go m.watch(ev, c)
 	return nil
 }
@@ -572,10 +595,13 @@ func (m *Manager) watch(ev *ExitEvent, c *child) {
 		c.mu.Unlock()
 	}
 	close(c.reaped)
-	// Post before finishing the background work, so that a virtual clock
-	// always sees one or the other and never jumps in between.
+	// When holding virtual time, post before finishing the background work,
+	// so that a virtual clock always sees one or the other and never jumps
+	// in between.
 	m.app.PostOnMainThread(func() { m.handleTermination(ev) }, ActionName, vclock.NormalAction)
-	m.clock.FinishedBackgroundWork()
+	if m.hold {
+		m.clock.FinishedBackgroundWork()
+	}
 }
 
 // handleTermination handles the exit of a reaped process on the crank
@@ -597,11 +623,12 @@ func (m *Manager) handleTermination(ev *ExitEvent) {
 	ev.life = lifeTerminated
 	ev.state = ev.child.cmd.ProcessState
 	err := m.exitStatus(ev)
-	if !m.finish(ev) && err == nil {
-		err = ErrOutFile
-	}
 	if ev.aborted {
+		// Whatever the process wrote is partial: no output file.
 		err = ErrAborted
+		m.discard(ev)
+	} else if !m.finish(ev) && err == nil {
+		err = ErrOutFile
 	}
 	delete(m.procs, ev.pid)
 	m.maybeRunPending()
@@ -651,7 +678,14 @@ func (m *Manager) finish(ev *ExitEvent) bool {
 		m.logf(zapcore.WarnLevel, "Outfile already exists: %s", ev.outFile)
 		return false
 	}
-	if err := os.Rename(ev.tempFile, ev.outFile); err != nil {
+	err := os.Rename(ev.tempFile, ev.outFile)
+	if errors.Is(err, syscall.EXDEV) {
+		// The output is on another file system: copy the temporary file
+		// next to it, then rename that copy, so that the output appears
+		// whole or not at all.
+		err = m.copyAcross(ev.tempFile, ev.outFile)
+	}
+	if err != nil {
 		var errno syscall.Errno
 		if errors.As(err, &errno) {
 			m.logf(zapcore.ErrorLevel, "%s -> %s rename failed, error: %d", ev.tempFile, ev.outFile, int(errno))
@@ -661,6 +695,46 @@ func (m *Manager) finish(ev *ExitEvent) bool {
 		return false
 	}
 	return true
+}
+
+// discard removes the temporary output file of a process that was shut
+// down, so that no partial output is ever put in place.
+func (m *Manager) discard(ev *ExitEvent) {
+	if ev.tempFile == "" {
+		return
+	}
+	if err := os.Remove(ev.tempFile); err != nil && !os.IsNotExist(err) {
+		m.logf(zapcore.WarnLevel, "removing %s failed: %v", ev.tempFile, err)
+	}
+}
+
+// copyAcross puts the contents of tempFile at outFile through a temporary
+// copy in outFile's directory, and removes tempFile. On failure it removes
+// the copy and leaves tempFile for Shutdown to remove.
+func (m *Manager) copyAcross(tempFile, outFile string) error {
+	src, err := os.Open(tempFile)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.CreateTemp(filepath.Dir(outFile), "."+filepath.Base(outFile)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(dst.Name(), outFile)
+	}
+	if err != nil {
+		os.Remove(dst.Name())
+		return err
+	}
+	m.logf(zapcore.DebugLevel, "%s -> %s copied across file systems", tempFile, outFile)
+	os.Remove(tempFile)
+	return nil
 }
 
 // politeShutdown sends SIGTERM to the process group of ev and arms the

@@ -31,9 +31,9 @@ type Commander interface {
 //		file string
 //	}
 //
-//	func NewGunzip(pm *process.Manager, file string) *Gunzip {
+//	func NewGunzip(app process.Application, file string) *Gunzip {
 //		w := &Gunzip{file: file}
-//		w.Init(pm, "gunzip "+file, basicwork.RetryAFew, w)
+//		w.Init(app, "gunzip "+file, basicwork.RetryAFew, w)
 //		return w
 //	}
 //
@@ -41,7 +41,8 @@ type Commander interface {
 //		return process.CommandInfo{Command: "gzip -d " + w.file}
 //	}
 //
-// Its first crank starts the command through the Manager and returns
+// Its first crank starts the command through the application's Manager
+// (Application.ProcessManager) and returns
 // Waiting; the work is not cranked while the process runs, and is woken up
 // (through the outer value's WakeUp) when the process exits. The next crank
 // returns Success if it exited 0 and Failure otherwise, and a command that
@@ -49,6 +50,9 @@ type Commander interface {
 // retry running the command again. While aborting, the work shuts the
 // process down and its abort completes once the process has been reaped (see
 // Manager for how that differs from the C++).
+//
+// Pid and LastExit tell a test or a log which process runs and how the last
+// one ended.
 //
 // An outer type that defines its own OnRun, OnAbort or OnReset must call
 // the RunCommandWork one.
@@ -59,28 +63,49 @@ type RunCommandWork struct {
 	done bool
 	err  error
 	exit *ExitEvent
+	last *ExitEvent // the last event that completed, kept across resets
 }
 
-// Init sets the work up: the manager that runs its processes (whose
-// application the work uses), its name, its retry budget (the C++ default
-// is basicwork.RetryAFew) and self, the outer value that embeds this
+// Init sets the work up: the application (whose ProcessManager runs its
+// processes), its name, its retry budget (the C++ default is
+// basicwork.RetryAFew) and self, the outer value that embeds this
 // RunCommandWork. It must be called once, before any other method. It
-// panics on a nil pm, and in the cases basicwork.BasicWork.Init panics.
-//
-// The C++ constructor takes the application and reaches the process
-// manager through it; basicwork.Application has no process manager, so it
-// is passed here instead.
-func (w *RunCommandWork) Init(pm *Manager, name string, maxRetries int, self Commander) {
+// panics on a nil app or an app whose ProcessManager is nil, and in the
+// cases basicwork.BasicWork.Init panics. It ports the C++ constructor.
+func (w *RunCommandWork) Init(app Application, name string, maxRetries int, self Commander) {
+	if app == nil {
+		panic("process: RunCommandWork Init of " + name + " with a nil Application")
+	}
+	pm := app.ProcessManager()
 	if pm == nil {
-		panic("process: RunCommandWork Init of " + name + " with a nil Manager")
+		panic("process: RunCommandWork Init of " + name + " with an Application without a ProcessManager")
 	}
 	w.pm = pm
 	w.self = self
-	w.BasicWork.Init(pm.App(), name, maxRetries, self)
+	w.BasicWork.Init(app, name, maxRetries, self)
 }
 
-// Manager returns the manager the work runs its processes with.
+// Manager returns the manager the work runs its processes with: its
+// application's ProcessManager.
 func (w *RunCommandWork) Manager() *Manager { return w.pm }
+
+// Pid returns the process id of the command of the current run while it
+// runs (started and not yet reaped), and 0 otherwise: before it starts,
+// while it waits in the manager's queue, and once it has exited.
+func (w *RunCommandWork) Pid() int {
+	if w.exit == nil || w.exit.Done() {
+		return 0
+	}
+	return w.exit.Pid()
+}
+
+// LastExit returns the event of the last command of this work that
+// completed (exited, failed to start, or was shut down), or nil if none
+// has. It survives a retry's reset, so that the cause of a failure can be
+// read while the retry waits: Err gives the result (nil, an *ExitError with
+// the exit status or signal, an error wrapping ErrStart or ErrOutFile, or
+// ErrAborted), Pid the process id and ProcessState how it ended.
+func (w *RunCommandWork) LastExit() *ExitEvent { return w.last }
 
 // OnRun starts the command on the first crank of a run and waits for it;
 // once the process has exited it returns Success or Failure.
@@ -104,8 +129,12 @@ func (w *RunCommandWork) OnRun() basicwork.State {
 	ev.AsyncWait(func(err error) {
 		// Only the process of the current run counts: after a reset, a late
 		// exit of an earlier run's process is ignored.
-		if w.exit != ev || w.IsDone() {
+		if w.exit != ev {
 			return
+		}
+		w.last = ev
+		if w.IsDone() {
+			return // aborted meanwhile
 		}
 		w.err = err
 		w.done = true
@@ -120,7 +149,11 @@ func (w *RunCommandWork) OnAbort() bool {
 	if w.exit == nil {
 		return true
 	}
-	return w.pm.TryProcessShutdown(w.exit)
+	gone := w.pm.TryProcessShutdown(w.exit)
+	if gone && w.exit.Done() {
+		w.last = w.exit
+	}
+	return gone
 }
 
 // OnReset forgets the run: its process and its result.

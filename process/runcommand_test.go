@@ -27,9 +27,9 @@ type testRunCommandWork struct {
 	wakeUps     int
 }
 
-func newTestRunCommandWork(pm *Manager, name, command string) *testRunCommandWork {
+func newTestRunCommandWork(app Application, name, command string) *testRunCommandWork {
 	w := &testRunCommandWork{command: command}
-	w.Init(pm, name, 2, w)
+	w.Init(app, name, 2, w)
 	return w
 }
 
@@ -50,7 +50,7 @@ func TestRunCommandWork(t *testing.T) {
 
 	t.Run("one run command work", func(t *testing.T) {
 		e := newEnv(t, vclock.RealTime, 0)
-		w := newTestRunCommandWork(e.pm, "test-run-command", "date")
+		w := newTestRunCommandWork(e.papp, "test-run-command", "date")
 		e.wm.ScheduleWork(w)
 		e.crankUntil(t, timeout, func() bool {
 			return e.wm.AllChildrenSuccessful() && e.wm.State() != basicwork.Running
@@ -72,7 +72,7 @@ func TestRunCommandWork(t *testing.T) {
 
 	t.Run("round robin with other work", func(t *testing.T) {
 		e := newEnv(t, vclock.RealTime, 0)
-		w := newTestRunCommandWork(e.pm, "test-run-command", "date")
+		w := newTestRunCommandWork(e.papp, "test-run-command", "date")
 		e.wm.ScheduleWork(w)
 		other := testworks.NewDefaultBasicWork(e.app, "test-work")
 		e.wm.ScheduleWork(other)
@@ -89,7 +89,7 @@ func TestRunCommandWork(t *testing.T) {
 
 	t.Run("invalid run command", func(t *testing.T) {
 		e := newEnv(t, vclock.RealTime, 0)
-		w := newTestRunCommandWork(e.pm, "test-run-command", "_invalid_")
+		w := newTestRunCommandWork(e.papp, "test-run-command", "_invalid_")
 		e.wm.ScheduleWork(w)
 		// Two retries, after 1 s and 2 s of real time.
 		e.crankUntil(t, timeout, func() bool {
@@ -107,7 +107,7 @@ func TestRunCommandWork(t *testing.T) {
 
 	t.Run("run command aborted", func(t *testing.T) {
 		e := newEnv(t, vclock.RealTime, 0)
-		w := newTestRunCommandWork(e.pm, "test-run-command", "sleep 10")
+		w := newTestRunCommandWork(e.papp, "test-run-command", "sleep 10")
 		e.wm.ScheduleWork(w)
 		// The C++ waits 2 s; waiting for the process to run is enough.
 		e.crankUntil(t, timeout, func() bool {
@@ -153,7 +153,7 @@ func TestRunCommandWork(t *testing.T) {
 func TestRunCommandWorkOutFile(t *testing.T) {
 	e := newEnv(t, vclock.RealTime, 0)
 	out := filepath.Join(t.TempDir(), "out.txt")
-	w := newTestRunCommandWork(e.pm, "print", helperCmd(t, "print", "hello"))
+	w := newTestRunCommandWork(e.papp, "print", helperCmd(t, "print", "hello"))
 	w.outFile = out
 	e.wm.ScheduleWork(w)
 	e.crankUntil(t, 10*time.Second, func() bool { return w.IsDone() })
@@ -170,7 +170,7 @@ func TestRunCommandWorkOutFile(t *testing.T) {
 // starting nothing.
 func TestRunCommandWorkEmptyCommand(t *testing.T) {
 	e := newEnv(t, vclock.VirtualTime, 0)
-	w := newTestRunCommandWork(e.pm, "empty", "")
+	w := newTestRunCommandWork(e.papp, "empty", "")
 	e.wm.ScheduleWork(w)
 	e.crankUntil(t, 5*time.Second, func() bool { return w.IsDone() })
 	if w.State() != basicwork.Success {
@@ -186,7 +186,7 @@ func TestRunCommandWorkEmptyCommand(t *testing.T) {
 // retry delays take no real time.
 func TestRunCommandWorkFailureRetried(t *testing.T) {
 	e := newEnv(t, vclock.VirtualTime, 0)
-	w := newTestRunCommandWork(e.pm, "false", "false")
+	w := newTestRunCommandWork(e.papp, "false", "false")
 	e.wm.ScheduleWork(w)
 	e.crankUntil(t, 10*time.Second, func() bool { return w.IsDone() })
 	if w.State() != basicwork.Failure {
@@ -220,7 +220,7 @@ func TestRunCommandWorkConcurrencyLimit(t *testing.T) {
 	for i := range n {
 		f := filepath.Join(dir, fmt.Sprintf("rec-%02d", i))
 		files = append(files, f)
-		w := newTestRunCommandWork(e.pm, "rec", helperCmd(t, "record", f, "50"))
+		w := newTestRunCommandWork(e.papp, "rec", helperCmd(t, "record", f, "50"))
 		works = append(works, w)
 		e.wm.ScheduleWork(w)
 	}

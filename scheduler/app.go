@@ -4,6 +4,7 @@ package scheduler
 
 import (
 	"fmt"
+	"os"
 
 	"go.uber.org/zap"
 
@@ -12,15 +13,27 @@ import (
 )
 
 // App is the concrete basicwork.Application: a clock, a config, the Work
-// logger, the jitter source, and the WorkScheduler built with it. It is the
-// part of stellar-core's Application that the work code uses.
+// logger, the jitter source, the directory for temporary files, and the
+// WorkScheduler built with it. It is the part of stellar-core's Application
+// that the work code uses.
+//
+// A port extends it by embedding: its own application type holds a *App (or
+// a type that embeds one, such as process.App) and adds its managers and
+// configuration as fields with typed getters, so that a C++ mApp.getX()
+// becomes one typed call (docs/PORTING.md, "Application extension"). Such a
+// type is a basicwork.Application through the embedded *App; managers that
+// must stop with the application register with AtShutdown.
 type App struct {
 	clock  *vclock.Clock
 	config basicwork.Config
 	logger *zap.Logger
 	rand   basicwork.Rand
+	tmpDir string
 	ws     *WorkScheduler
 	listen basicwork.TransitionListener
+
+	shutdownHooks []func()
+	shutdownDone  bool
 }
 
 // Option configures an App.
@@ -37,6 +50,12 @@ func WithLogger(l *zap.Logger) Option { return func(a *App) { a.logger = l } }
 // so that runs repeat.
 func WithRand(r basicwork.Rand) Option { return func(a *App) { a.rand = r } }
 
+// WithTmpDir sets the directory under which the application's managers
+// create their temporary directories (the process manager's output files
+// among them): stellar-core's TMP_DIR_PATH. The default is os.TempDir(). The
+// directory must exist when a manager first needs it.
+func WithTmpDir(dir string) Option { return func(a *App) { a.tmpDir = dir } }
+
 // NewApp builds an application on clock and creates its WorkScheduler,
 // which starts, runs once and waits for work. It panics on a nil clock, a
 // nil option value or a MaxConcurrentSubprocesses below 1.
@@ -49,6 +68,7 @@ func NewApp(clock *vclock.Clock, opts ...Option) *App {
 		config: basicwork.DefaultConfig(),
 		logger: zap.NewNop(),
 		rand:   basicwork.NewRand(0),
+		tmpDir: os.TempDir(),
 	}
 	for _, o := range opts {
 		o(a)
@@ -59,8 +79,57 @@ func NewApp(clock *vclock.Clock, opts ...Option) *App {
 	if a.config.MaxConcurrentSubprocesses < 1 {
 		panic(fmt.Sprintf("scheduler: MaxConcurrentSubprocesses must be at least 1, not %d", a.config.MaxConcurrentSubprocesses))
 	}
+	if a.tmpDir == "" {
+		panic("scheduler: NewApp with an empty tmp dir")
+	}
 	a.ws = newWorkScheduler(a)
+	a.ws.onShutdown = a.runShutdownHooks
 	return a
+}
+
+// TmpDir returns the directory under which the application's managers put
+// their temporary directories (WithTmpDir): the C++ Config's TMP_DIR_PATH.
+func (a *App) TmpDir() string { return a.tmpDir }
+
+// AtShutdown registers f to run when the application shuts down: when its
+// WorkScheduler is shut down (WorkScheduler.Shutdown, App.Shutdown, the end
+// of WorkScheduler.Run), right after the scheduler has started aborting its
+// works, on the crank goroutine. Hooks run once, in the order registered,
+// as stellar-core's Application shuts down its managers after its
+// WorkScheduler. A hook registered after the shutdown runs at once. It
+// panics on a nil f.
+func (a *App) AtShutdown(f func()) {
+	if f == nil {
+		panic("scheduler: AtShutdown with a nil function")
+	}
+	if a.shutdownDone {
+		f()
+		return
+	}
+	a.shutdownHooks = append(a.shutdownHooks, f)
+}
+
+// Shutdown shuts the application down, as stellar-core's
+// Application::gracefulStop does for the work code: the WorkScheduler starts
+// aborting its works, then the hooks registered with AtShutdown run (the
+// process manager's shutdown among them). Crank the clock afterwards for the
+// aborts to complete. Calling it again does nothing.
+func (a *App) Shutdown() {
+	a.ws.Shutdown()
+	a.runShutdownHooks()
+}
+
+// runShutdownHooks runs the AtShutdown hooks, once.
+func (a *App) runShutdownHooks() {
+	if a.shutdownDone {
+		return
+	}
+	a.shutdownDone = true
+	hooks := a.shutdownHooks
+	a.shutdownHooks = nil
+	for _, f := range hooks {
+		f()
+	}
 }
 
 // Clock returns the application's clock.

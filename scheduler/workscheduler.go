@@ -29,6 +29,8 @@ type WorkScheduler struct {
 	scheduled bool
 	crankFn   func() // the posted action, bound once
 	wakeFn    func() // scheduleOne, bound once
+	// onShutdown is the App's: it shuts the application's managers down.
+	onShutdown func()
 }
 
 func newWorkScheduler(app basicwork.Application) *WorkScheduler {
@@ -113,13 +115,17 @@ func (s *WorkScheduler) Run(ctx context.Context) error {
 }
 
 // Shutdown aborts every child and the scheduler itself, and posts a crank
-// so that the abort proceeds. It does nothing once the scheduler is done.
+// so that the abort proceeds; then it runs the application's AtShutdown
+// hooks (App.AtShutdown). It does nothing once the scheduler is done.
 func (s *WorkScheduler) Shutdown() {
 	if s.IsDone() {
 		return
 	}
 	s.Work.Shutdown()
 	s.scheduleOne()
+	if s.onShutdown != nil {
+		s.onShutdown()
+	}
 }
 
 // scheduleOne posts the crank action unless one is already posted.

@@ -21,9 +21,9 @@ type command struct {
 	cmd string
 }
 
-func newCommand(pm *process.Manager, name, cmd string, retries int) *command {
+func newCommand(app process.Application, name, cmd string, retries int) *command {
 	w := &command{cmd: cmd}
-	w.Init(pm, name, retries, w)
+	w.Init(app, name, retries, w)
 	return w
 }
 
@@ -48,17 +48,20 @@ func newProcessTree(t *testing.T) *processTree {
 	}
 	clock := vclock.New(vclock.VirtualTime)
 	app := scheduler.NewApp(clock, scheduler.WithRand(basicwork.LowerBound{}))
-	pm := process.New(app, process.WithKillGrace(50*time.Millisecond), process.WithStdout(devnull), process.WithStderr(devnull),
-		process.WithTmpDir(t.TempDir()))
-	short := newCommand(pm, "short", "sleep 0.02", basicwork.RetryNever)
-	fails := newCommand(pm, "fails", "false", basicwork.RetryOnce)
-	ok := newCommand(pm, "ok", "true", basicwork.RetryNever)
+	// Processes hold virtual time, so that a non-blocking crank that finds
+	// nothing to do means the tree is stuck (crankUntil).
+	papp := process.NewApp(app, process.WithKillGrace(50*time.Millisecond), process.WithStdout(devnull), process.WithStderr(devnull),
+		process.WithTmpDir(t.TempDir()), process.WithHoldVirtualTime())
+	pm := papp.ProcessManager()
+	short := newCommand(papp, "short", "sleep 0.02", basicwork.RetryNever)
+	fails := newCommand(papp, "fails", "false", basicwork.RetryOnce)
+	ok := newCommand(papp, "ok", "true", basicwork.RetryNever)
 	seq, err := worksequence.New(app, "seq", []basicwork.Work{short, fails, ok},
 		worksequence.MaxRetries(basicwork.RetryNever), worksequence.StopAtFirstFailure(false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	long := newCommand(pm, "long", "sleep 0.06", basicwork.RetryNever)
+	long := newCommand(papp, "long", "sleep 0.06", basicwork.RetryNever)
 	ws := app.WorkScheduler()
 	ws.ScheduleWork(seq)
 	ws.ScheduleWork(long)
