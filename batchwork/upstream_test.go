@@ -4,19 +4,19 @@ package batchwork_test
 // src/work/test/WorkTests.cpp, one Go subtest per upstream SECTION.
 
 import (
-	"github.com/stellarwork/stellarwork/internal/upstreamtest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
+	"github.com/stellarwork/stellarwork/internal/upstreamtest"
 )
 
 // TestWorkBatching is the upstream "Work batching".
 func TestWorkBatching(t *testing.T) {
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "success", Trace: "batch/success.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "success", Scenario: "batch/success.txt", Body: func(e *upstreamtest.Env) {
 			b := testworks.NewBatchWork(e.App, "test-batch", false)
 			e.Schedule(b)
 			limit := e.App.Config().MaxConcurrentSubprocesses
@@ -27,7 +27,7 @@ func TestWorkBatching(t *testing.T) {
 			}
 			e.RequireState(b, basicwork.Success)
 		}},
-		{Name: "shutdown", Trace: "batch/shutdown.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "shutdown", Scenario: "batch/shutdown.txt", Body: func(e *upstreamtest.Env) {
 			// The last child would fail, but the scheduler is shut down
 			// long before.
 			b := testworks.NewBatchWork(e.App, "test-batch", true)

@@ -1,29 +1,20 @@
 package scheduler_test
 
 // Ports of the work-scheduling TEST_CASEs of stellar-core's
-// src/work/test/WorkTests.cpp, one Go subtest per upstream SECTION.
-//
-// Every section runs twice. The first run uses a bare application, built
-// as a program would build it, and turns every upstream REQUIRE into a
-// testify require. The second run does the same on the application of a
-// worktest.Recorder, which writes the parity trace: its log lines, cranks,
-// status lines, checks and final states must equal, byte for byte, the
-// trace recorded from the C++ (a copy of which lives in testdata/traces).
-// The first run shows that the behaviour does not depend on the logger; the
-// second shows that it is the C++ behaviour, step by step.
+// src/work/test/WorkTests.cpp, one Go subtest per upstream SECTION, each
+// upstream REQUIRE a testify require. The trace of each section is checked
+// by its parity scenario in internal/parity, which RunSections names.
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/stellarwork/stellarwork/internal/upstreamtest"
-
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
+	"github.com/stellarwork/stellarwork/internal/upstreamtest"
 	"github.com/stellarwork/stellarwork/work"
-	"github.com/stellarwork/stellarwork/worktest"
 )
 
 // checkSuccess is the upstream checkSuccess lambda of "BasicWork test".
@@ -36,11 +27,10 @@ func checkSuccess(e *upstreamtest.Env, w *testworks.BasicWork) {
 	e.RequireEqual(w.Name()+".retryCount == 0", 0, w.RetryCount)
 }
 
-// addTo is parent->addTestWork<T>(...): it requires success, and tracks w.
+// addTo is parent->addTestWork<T>(...): it requires success.
 func addTo(e *upstreamtest.Env, parent *testworks.Work, w basicwork.Work) {
 	e.T.Helper()
 	require.NoError(e.T, parent.AddTestWork(w), "addTestWork(%s)", w.Name())
-	e.Track(w)
 }
 
 func basic(e *upstreamtest.Env, name string) *testworks.BasicWork {
@@ -55,13 +45,13 @@ func testWork(e *upstreamtest.Env, name string) *testworks.Work {
 // on the scheduler.
 func TestBasicWork(t *testing.T) {
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "one work", Trace: "basicwork/one-work.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "one work", Scenario: "basicwork/one-work.txt", Body: func(e *upstreamtest.Env) {
 			w := basic(e, "test-work")
 			e.Schedule(w)
 			e.CrankWhile(func() bool { return !e.WM.AllChildrenSuccessful() })
 			checkSuccess(e, w)
 		}},
-		{Name: "2 works round robin", Trace: "basicwork/2-works-round-robin.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "2 works round robin", Scenario: "basicwork/2-works-round-robin.txt", Body: func(e *upstreamtest.Env) {
 			w1, w2 := basic(e, "test-work1"), basic(e, "test-work2")
 			e.Schedule(w1)
 			e.Schedule(w2)
@@ -69,7 +59,7 @@ func TestBasicWork(t *testing.T) {
 			checkSuccess(e, w1)
 			checkSuccess(e, w2)
 		}},
-		{Name: "work waiting", Trace: "basicwork/work-waiting.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "work waiting", Scenario: "basicwork/work-waiting.txt", Body: func(e *upstreamtest.Env) {
 			w := testworks.NewWaitingWork(e.App, "waiting-test-work")
 			e.Schedule(w)
 			e.CrankWhile(func() bool { return !e.WM.AllChildrenSuccessful() })
@@ -79,7 +69,7 @@ func TestBasicWork(t *testing.T) {
 			// Every step but the last waits once.
 			e.RequireEqual("waiting-test-work.waitingCount == 2", w.Steps-1, w.WaitingCount)
 		}},
-		{Name: "work waiting - shutdown", Trace: "basicwork/work-waiting-shutdown.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "work waiting - shutdown", Scenario: "basicwork/work-waiting-shutdown.txt", Body: func(e *upstreamtest.Env) {
 			w := testworks.NewWaitingWork(e.App, "waiting-test-work")
 			e.Schedule(w)
 			e.CrankWhile(func() bool { return w.State() != basicwork.Waiting })
@@ -92,7 +82,7 @@ func TestBasicWork(t *testing.T) {
 			e.RequireEqual("waiting-test-work.waitingCount == 1", 1, w.WaitingCount)
 			e.RequireEqual("waiting-test-work.wakeUpCount == 0", 0, w.WakeUpCount)
 		}},
-		{Name: "new work added midway", Trace: "basicwork/new-work-added-midway.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "new work added midway", Scenario: "basicwork/new-work-added-midway.txt", Body: func(e *upstreamtest.Env) {
 			w1, w2 := basic(e, "test-work1"), basic(e, "test-work2")
 			e.Schedule(w1)
 			e.Schedule(w2)
@@ -109,7 +99,7 @@ func TestBasicWork(t *testing.T) {
 			checkSuccess(e, w2)
 			checkSuccess(e, w3)
 		}},
-		{Name: "new work wakes up scheduler", Trace: "basicwork/new-work-wakes-up-scheduler.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "new work wakes up scheduler", Scenario: "basicwork/new-work-wakes-up-scheduler.txt", Body: func(e *upstreamtest.Env) {
 			// The scheduler already waits after its first crank at creation,
 			// so this loop does not crank at all.
 			e.CrankWhile(func() bool { return e.WM.State() != basicwork.Waiting })
@@ -120,7 +110,7 @@ func TestBasicWork(t *testing.T) {
 			e.CrankWhile(func() bool { return !e.WM.AllChildrenSuccessful() })
 			checkSuccess(e, w)
 		}},
-		{Name: "work retries and fails", Trace: "basicwork/work-retries-and-fails.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "work retries and fails", Scenario: "basicwork/work-retries-and-fails.txt", Body: func(e *upstreamtest.Env) {
 			w := testworks.NewBasicWork(e.App, "test-work", true, 3, basicwork.RetryOnce)
 			e.Schedule(w)
 			e.CrankWhile(func() bool { return !e.WM.AllChildrenDone() })
@@ -131,7 +121,7 @@ func TestBasicWork(t *testing.T) {
 			e.RequireEqual("test-work.failureCount == 1", 1, w.FailureCount)
 			e.RequireEqual("test-work.retryCount == 1", basicwork.RetryOnce, w.RetryCount)
 		}},
-		{Name: "work shutdown", Trace: "basicwork/work-shutdown.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "work shutdown", Scenario: "basicwork/work-shutdown.txt", Body: func(e *upstreamtest.Env) {
 			// A long work, shut down after every crank, also once it is done.
 			w := testworks.NewBasicWork(e.App, "test-work", false, 100, basicwork.RetryOnce)
 			e.Schedule(w)
@@ -178,7 +168,7 @@ func TestWorkWithChildren(t *testing.T) {
 		return func() bool { return !e.WM.AllChildrenDone() || e.WM.State() == basicwork.Running }
 	}
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "success", Trace: "work/success.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "success", Scenario: "work/success.txt", Body: func(e *upstreamtest.Env) {
 			s := newChildrenSetup(e)
 			e.CrankWhile(func() bool { return !e.WM.AllChildrenSuccessful() || e.WM.State() == basicwork.Running })
 			e.RequireState(s.l1, basicwork.Success)
@@ -187,7 +177,7 @@ func TestWorkWithChildren(t *testing.T) {
 			e.RequireState(s.w2, basicwork.Success)
 			e.RequireState(e.WM, basicwork.Waiting)
 		}},
-		{Name: "child failed", Trace: "work/child-failed.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "child failed", Scenario: "work/child-failed.txt", Body: func(e *upstreamtest.Env) {
 			s := newChildrenSetup(e)
 			l3 := testworks.NewBasicWork(e.App, "leaf-work3", true, 3, basicwork.RetryOnce)
 			addTo(e, s.w2, l3)
@@ -199,7 +189,7 @@ func TestWorkWithChildren(t *testing.T) {
 			e.RequireState(l3, basicwork.Failure)
 			e.RequireState(e.WM, basicwork.Waiting)
 		}},
-		{Name: "child failed so parent aborts other child", Trace: "work/child-failed-so-parent-aborts-other-child.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "child failed so parent aborts other child", Scenario: "work/child-failed-so-parent-aborts-other-child.txt", Body: func(e *upstreamtest.Env) {
 			s := newChildrenSetup(e)
 			l3 := testworks.NewBasicWork(e.App, "leaf-work3", true, 3, basicwork.RetryNever)
 			l4 := testworks.NewBasicWork(e.App, "leaf-work4", false, 100, basicwork.RetryOnce)
@@ -214,7 +204,7 @@ func TestWorkWithChildren(t *testing.T) {
 			e.RequireState(l4, basicwork.Aborted)
 			e.RequireState(e.WM, basicwork.Waiting)
 		}},
-		{Name: "work scheduler shutdown", Trace: "work/work-scheduler-shutdown.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "work scheduler shutdown", Scenario: "work/work-scheduler-shutdown.txt", Body: func(e *upstreamtest.Env) {
 			s := newChildrenSetup(e)
 			e.WM.Shutdown()
 
@@ -270,7 +260,7 @@ func TestWorkSchedulingAndRunCount(t *testing.T) {
 		return func() bool { return !e.WM.AllChildrenSuccessful() || e.WM.State() == basicwork.Running }
 	}
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "multi-level tree", Trace: "runcount/multi-level-tree.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "multi-level tree", Scenario: "runcount/multi-level-tree.txt", Body: func(e *upstreamtest.Env) {
 			mainWork := testWork(e, "main-work")
 			e.Schedule(mainWork)
 			// main-work has a leaf and a work with two leaves:
@@ -297,7 +287,7 @@ func TestWorkSchedulingAndRunCount(t *testing.T) {
 			// main-work's DoWork runs once per round over its children.
 			e.RequireEqual("main-work.runningCount == 9", c1.RunningCount*2+w2.RunningCount, mainWork.RunningCount)
 		}},
-		{Name: "multi-level tree more leaves do not affect scheduling", Trace: "runcount/multi-level-tree-more-leaves-do-not-affect-scheduling.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "multi-level tree more leaves do not affect scheduling", Scenario: "runcount/multi-level-tree-more-leaves-do-not-affect-scheduling.txt", Body: func(e *upstreamtest.Env) {
 			mainWork := testWork(e, "main-work")
 			e.Schedule(mainWork)
 			// Two works of two leaves each under main-work:
@@ -336,7 +326,7 @@ func TestWorkSchedulingAndRunCount(t *testing.T) {
 // with it, in package worksequence.
 func TestWorkSchedulingCompareTrees(t *testing.T) {
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "linked list structure", Trace: "comparetrees/linked-list-structure.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "linked list structure", Scenario: "comparetrees/linked-list-structure.txt", Body: func(e *upstreamtest.Env) {
 			// A chain: work-1 holds work-2, which holds the leaf work-3. The
 			// two works above the leaf run once per step of the leaf below
 			// them, and work-1 once more per step of work-2.
@@ -352,23 +342,8 @@ func TestWorkSchedulingCompareTrees(t *testing.T) {
 			e.RequireEqual("work-2.runningCount == 3", w3.RunningCount, w2.RunningCount)
 			e.RequireEqual("work-1.runningCount == 6", w2.RunningCount+w3.RunningCount, w1.RunningCount)
 		}},
-		{Name: "flat work sequence", Trace: "comparetrees/flat-work-sequence.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "flat work sequence", Scenario: "comparetrees/flat-work-sequence.txt", Body: func(e *upstreamtest.Env) {
 			e.T.Skip("needs WorkSequence: ported with it, in worksequence/upstream_test.go")
 		}},
 	})
-}
-
-// TestRecorderChecksAreEvaluated shows that a check line reports the value
-// of its condition: a false one is written FAILED, in the middle of a real
-// run.
-func TestRecorderChecksAreEvaluated(t *testing.T) {
-	r := worktest.NewRecorder(worktest.Options{})
-	w := testworks.NewDefaultBasicWork(r.App(), "test-work")
-	require.NotNil(t, r.Scheduler().ScheduleWork(w))
-	r.Track(w.Name(), w)
-	require.True(t, r.CrankWhile(func() bool { return !r.Scheduler().AllChildrenSuccessful() }, upstreamtest.MaxCranks))
-	require.True(t, r.Check("test-work.runningCount == 3", w.RunningCount == 3))
-	require.False(t, r.Check("test-work.runningCount == 4", w.RunningCount == 4))
-	require.Contains(t, r.String(), "check test-work.runningCount == 3: ok\ncheck test-work.runningCount == 4: FAILED\n")
-	require.Equal(t, []string{"test-work.runningCount == 4"}, r.Failed())
 }

@@ -5,13 +5,13 @@ package worksequence_test
 // scheduling compare trees". One Go subtest per upstream SECTION.
 
 import (
-	"github.com/stellarwork/stellarwork/internal/upstreamtest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
+	"github.com/stellarwork/stellarwork/internal/upstreamtest"
 	"github.com/stellarwork/stellarwork/worksequence"
 )
 
@@ -24,11 +24,9 @@ func newSequence(e *upstreamtest.Env, name string, works ...basicwork.Work) *wor
 	return s
 }
 
-// standalone builds a TestBasicWork that nothing has started yet, and tracks
-// it (the traces list the works in the order the C++ test creates them).
+// standalone builds a TestBasicWork that nothing has started yet.
 func standalone(e *upstreamtest.Env, name string, fail bool, steps int) *testworks.BasicWork {
 	w := testworks.NewBasicWork(e.App, name, fail, steps, basicwork.RetryOnce)
-	e.Track(w)
 	return w
 }
 
@@ -52,7 +50,7 @@ func attemptsOfFailingWork(w *testworks.BasicWork) int {
 // TestWorkSequence is the upstream "WorkSequence test".
 func TestWorkSequence(t *testing.T) {
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "basic", Trace: "sequence/basic.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "basic", Scenario: "sequence/basic.txt", Body: func(e *upstreamtest.Env) {
 			w1 := standalone(e, "test-work-1", false, 3)
 			w2 := standalone(e, "test-work-2", false, 3)
 			w3 := standalone(e, "test-work-3", false, 3)
@@ -76,7 +74,7 @@ func TestWorkSequence(t *testing.T) {
 				}
 				e.Crank()
 			}
-			// Not upstream REQUIREs (so not in the trace): the sequence and
+			// Not upstream REQUIREs: the sequence and
 			// each of its works ended well, each work having run once.
 			require.Equal(e.T, basicwork.Success, seq.State())
 			for _, w := range []*testworks.BasicWork{w1, w2, w3} {
@@ -85,13 +83,13 @@ func TestWorkSequence(t *testing.T) {
 				require.Equal(e.T, 1, w.SuccessCount, w.Name())
 			}
 		}},
-		{Name: "WorkSequence is empty", Trace: "sequence/work-sequence-is-empty.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "WorkSequence is empty", Scenario: "sequence/work-sequence-is-empty.txt", Body: func(e *upstreamtest.Env) {
 			seq := newSequence(e, "test-work-sequence-2")
 			e.Schedule(seq)
 			e.CrankWhile(e.AllSuccess())
 			e.RequireState(seq, basicwork.Success)
 		}},
-		{Name: "first work fails", Trace: "sequence/first-work-fails.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "first work fails", Scenario: "sequence/first-work-fails.txt", Body: func(e *upstreamtest.Env) {
 			w1 := standalone(e, "test-work-1", true, 3)
 			w2 := standalone(e, "test-work-2", false, 3)
 			w3 := standalone(e, "test-work-3", false, 3)
@@ -105,7 +103,7 @@ func TestWorkSequence(t *testing.T) {
 			requireUntouched(e, w3)
 			e.RequireState(seq, basicwork.Failure)
 		}},
-		{Name: "fails midway", Trace: "sequence/fails-midway.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "fails midway", Scenario: "sequence/fails-midway.txt", Body: func(e *upstreamtest.Env) {
 			w1 := standalone(e, "test-work-1", false, 3)
 			w2 := standalone(e, "test-work-2", true, 3)
 			w3 := standalone(e, "test-work-3", false, 3)
@@ -124,7 +122,7 @@ func TestWorkSequence(t *testing.T) {
 			requireUntouched(e, w3)
 			e.RequireState(seq, basicwork.Failure)
 		}},
-		{Name: "work scheduler shutdown", Trace: "sequence/work-scheduler-shutdown.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "work scheduler shutdown", Scenario: "sequence/work-scheduler-shutdown.txt", Body: func(e *upstreamtest.Env) {
 			// Long works, so that the sequence is far from done at shutdown.
 			w1 := standalone(e, "test-work-1", false, 100)
 			w2 := standalone(e, "test-work-2", false, 100)
@@ -147,7 +145,7 @@ func TestWorkSequence(t *testing.T) {
 // ported in package scheduler.
 func TestWorkSchedulingCompareTrees(t *testing.T) {
 	upstreamtest.RunSections(t, []upstreamtest.Section{
-		{Name: "flat work sequence", Trace: "comparetrees/flat-work-sequence.txt", Body: func(e *upstreamtest.Env) {
+		{Name: "flat work sequence", Scenario: "comparetrees/flat-work-sequence.txt", Body: func(e *upstreamtest.Env) {
 			// The chain of "linked list structure", flattened: the sequence
 			// runs work-3, then work-2, then work-1, so the two TestWorks
 			// (which have no children) run once each instead of once per
@@ -155,9 +153,6 @@ func TestWorkSchedulingCompareTrees(t *testing.T) {
 			w1 := testworks.NewWork(e.App, "work-1")
 			w2 := testworks.NewWork(e.App, "work-2")
 			w3 := testworks.NewDefaultBasicWork(e.App, "work-3")
-			e.Track(w1)
-			e.Track(w2)
-			e.Track(w3)
 			seq := newSequence(e, "test-work-sequence", w3, w2, w1)
 			e.Schedule(seq)
 			e.CrankWhile(e.AllSuccess())

@@ -1,8 +1,8 @@
 // Package worktest helps users test their own works against stellar-core:
 // a virtual-time application whose Work log goes into a trace, a recorder
-// that writes that trace in the parity format (see shared/parity/README.md
-// of this project, and docs/SCENARIOS.md), and the crank loops the upstream
-// tests use.
+// that writes that trace in the parity format (docs/TRACES.md), and the
+// crank loops the upstream tests use. Its subpackage scenario runs
+// scenario files of the user's own works (docs/SCENARIOS.md).
 package worktest
 
 import (

@@ -1,13 +1,11 @@
-// Package parity runs the scenario language of the parity traces: small
-// datadriven files (github.com/cockroachdb/datadriven) that build works,
-// crank the clock and check what the upstream stellar-core tests check,
-// writing the trace format of worktest.Recorder. The 28 scenarios under
-// testdata reproduce, byte for byte, the traces recorded from stellar-core's
-// C++ work code (copied under testdata/traces); docs/SCENARIOS.md documents
-// every command.
+// Package parity is the scenario language of the parity traces: the
+// public engine of worktest/scenario with the test works of stellar-core's
+// src/work/test/WorkTests.cpp (internal/testworks) registered as work
+// kinds, plus the few commands and functions their upstream checks need.
 //
-// The layout follows etcd raft's interaction tests: Env.Handle dispatches a
-// directive to one handler per command, each in its own handler_<cmd>.go
-// file. RunFile runs a whole file without the testing package, for
-// cmd/worktrace.
+// Its testdata holds the 28 scenarios whose traces are, byte for byte, the
+// ones recorded from stellar-core's C++ work code: each directive's output
+// under it, the whole trace being their concatenation (docs/TRACES.md
+// specifies the format, docs/SCENARIOS.md the language). They are checked
+// by this package's tests, and nowhere else.
 package parity

@@ -1,8 +1,9 @@
 package parity
 
 import (
-	"fmt"
-	"io/fs"
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,95 +11,89 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stellarwork/stellarwork/worktest/scenario"
 )
 
-// tracesDir holds the traces recorded from the C++ work code, copied from
-// the project's shared/parity/traces. They are compared byte for byte and
-// are never rewritten.
-const tracesDir = "testdata/traces"
+// cppSums holds the SHA-256 of each trace recorded from stellar-core's C++
+// work code, as sha256sum writes them, by <group>/<name>.txt. The traces
+// themselves are the expected outputs of the scenario files: the sums make
+// sure that no -rewrite ever changes them.
+const cppSums = "testdata/cpp-traces.sha256"
 
-// runScenario runs one scenario file with datadriven (which compares, or
-// with -rewrite rewrites, each directive's expected output) and returns its
-// environment.
-func runScenario(t *testing.T, path string) *Env {
+// readSums reads cppSums.
+func readSums(t *testing.T) map[string]string {
 	t.Helper()
-	env := NewEnv()
-	datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
-		out, err := env.Handle(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	})
-	require.True(t, env.Finished(), "%s has no finish", path)
-	return env
-}
-
-// parityNames lists the traces, as <group>/<name>.
-func parityNames(t *testing.T) []string {
-	t.Helper()
-	var names []string
-	err := filepath.WalkDir(tracesDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(tracesDir, p)
-		names = append(names, strings.TrimSuffix(filepath.ToSlash(rel), ".txt"))
-		return err
-	})
+	f, err := os.Open(cppSums)
 	require.NoError(t, err)
-	return names
+	defer f.Close()
+	sums := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		sum, name, ok := strings.Cut(sc.Text(), "  ")
+		require.True(t, ok, "bad line %q", sc.Text())
+		sums[name] = sum
+	}
+	require.NoError(t, sc.Err())
+	return sums
 }
 
-// TestParityTraces runs the 28 scenarios and requires each whole trace to
-// equal, byte for byte, the trace recorded from stellar-core's C++.
+// TestParityTraces runs the 28 scenarios that reproduce the C++ traces.
+// Each directive's output must equal the expected output under it
+// (datadriven; -rewrite rewrites them), every check must hold, and the
+// expected outputs of each file, joined, must be the C++ trace: their
+// SHA-256 is the one recorded for it, which -rewrite never touches.
 func TestParityTraces(t *testing.T) {
-	names := parityNames(t)
-	require.Len(t, names, 28)
-	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			env := runScenario(t, filepath.Join("testdata", name+".txt"))
-			want, err := os.ReadFile(filepath.Join(tracesDir, name+".txt"))
-			require.NoError(t, err)
-			if got := env.Trace(); got != string(want) {
-				t.Fatalf("the trace differs from the C++ trace %s:\n%s", name, firstDifference(got, string(want)))
-			}
-			require.Empty(t, env.Failed())
+	sums := readSums(t)
+	require.Len(t, sums, 28)
+	lang := Language()
+	for name, sum := range sums {
+		t.Run(strings.TrimSuffix(name, ".txt"), func(t *testing.T) {
+			path := filepath.Join("testdata", name)
+			env := lang.Test(t, path)
+			require.Empty(t, env.Failed(), "checks that failed")
+			got := sha256.Sum256([]byte(expectedTrace(t, path)))
+			require.Equal(t, sum, hex.EncodeToString(got[:]),
+				"the expected outputs of %s, joined, are no longer the C++ trace", path)
 		})
 	}
 }
 
-// TestEveryScenarioHasATrace keeps the scenario folders and the traces in
+// expectedTrace joins the expected outputs recorded in a scenario file.
+func expectedTrace(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	ds, err := scenario.ReadDirectives(path, f)
+	require.NoError(t, err)
+	return scenario.Expected(ds)
+}
+
+// TestEveryScenarioHasATrace keeps the scenario folders and the sums in
 // step: every scenario outside extra/ reproduces a C++ trace.
 func TestEveryScenarioHasATrace(t *testing.T) {
-	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	sums := readSums(t)
+	files, err := filepath.Glob("testdata/*/*.txt")
+	require.NoError(t, err)
+	for _, p := range files {
+		rel := strings.TrimPrefix(filepath.ToSlash(p), "testdata/")
+		if strings.HasPrefix(rel, "extra/") {
+			continue
 		}
-		if d.IsDir() {
-			if p == tracesDir || p == "testdata/extra" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, err := filepath.Rel("testdata", p)
-		if err != nil {
-			return err
-		}
-		if _, err := os.Stat(filepath.Join(tracesDir, rel)); err != nil {
+		if _, ok := sums[rel]; !ok {
 			t.Errorf("scenario %s has no C++ trace", p)
 		}
-		return nil
-	})
-	require.NoError(t, err)
+	}
 }
 
 // TestExtraScenarios runs the scenarios of testdata/extra, which have no
 // C++ trace: datadriven compares their output. Every check in them holds,
 // but in those named false-*.txt.
 func TestExtraScenarios(t *testing.T) {
+	lang := Language()
 	datadriven.Walk(t, "testdata/extra", func(t *testing.T, path string) {
-		env := runScenario(t, path)
+		env := lang.Test(t, path)
 		if !strings.HasPrefix(filepath.Base(path), "false-") {
 			require.Empty(t, env.Failed())
 		}
@@ -114,22 +109,4 @@ func TestFalseCheckPrintsFAILED(t *testing.T) {
 	require.Contains(t, trace, "check test-work.runningCount == 3: ok\n")
 	require.Equal(t, []string{"test-work.runningCount == 4", "test-work state == WORK_FAILURE"}, env.Failed())
 	require.Equal(t, 2, strings.Count(trace, ": FAILED\n"))
-}
-
-// firstDifference describes where two traces part.
-func firstDifference(got, want string) string {
-	g, w := strings.SplitAfter(got, "\n"), strings.SplitAfter(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n  got:  %q\n  want: %q", i+1, gl, wl)
-		}
-	}
-	return "(no difference)"
 }

@@ -2,6 +2,7 @@ package testworks
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 )
@@ -14,6 +15,8 @@ type AlwaysFailWork struct {
 	basicwork.BasicWork
 	// Attempts counts the runs of OnRun, across retries.
 	Attempts int
+	// AttemptTimes holds the virtual time of each run of OnRun, in order.
+	AttemptTimes []time.Duration
 	// RetryCount counts OnFailureRetry.
 	RetryCount int
 	// FailureCount counts OnFailureRaise.
@@ -34,10 +37,20 @@ func NewAlwaysFailWork(app basicwork.Application, name string, retries int) *Alw
 // OnRun writes its note and fails.
 func (w *AlwaysFailWork) OnRun() basicwork.State {
 	w.Attempts++
+	w.AttemptTimes = append(w.AttemptTimes, w.App().Clock().Elapsed())
 	if w.OnNote != nil {
 		w.OnNote(fmt.Sprintf("attempt %d of %s at t=%d", w.Attempts, w.Name(), w.App().Clock().Elapsed().Milliseconds()))
 	}
 	return basicwork.Failure
+}
+
+// AttemptTime returns the virtual time of attempt k (counting from 1) in
+// whole milliseconds, or -1 if there was no such attempt.
+func (w *AlwaysFailWork) AttemptTime(k int) int {
+	if k < 1 || k > len(w.AttemptTimes) {
+		return -1
+	}
+	return int(w.AttemptTimes[k-1].Milliseconds())
 }
 
 // OnAbort completes at once.

@@ -1,15 +1,15 @@
-// Package upstreamtest runs ported upstream test sections twice: once on a
-// plain application, with every C++ REQUIRE as a testify require, and once
-// under a worktest.Recorder whose trace must equal, byte for byte, the one
-// recorded from the C++ (kept in the calling package's testdata/traces).
+// Package upstreamtest runs ported upstream test sections on a plain
+// application, built as a program would build it, with every C++ REQUIRE
+// as a testify require and every CHECK as a testify assert. The traces of
+// the same sections are checked once, by internal/parity: each Section
+// names its parity scenario, and RunSections makes sure that it exists.
 package upstreamtest
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,7 +18,6 @@ import (
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
-	"github.com/stellarwork/stellarwork/worktest"
 )
 
 // MaxCranks stops a Crank loop that would never end. The longest Section of
@@ -26,34 +25,24 @@ import (
 const MaxCranks = 100000
 
 // Env is what a Section body sees: the application, its clock and its
-// scheduler, plus the recorder in the recorded run.
+// scheduler.
 type Env struct {
 	T     *testing.T
 	App   *scheduler.App
 	Clock *vclock.Clock
 	WM    *scheduler.WorkScheduler
-	R     *worktest.Recorder // nil in the plain run
 }
 
+// NewPlainEnv builds a virtual clock and an application on it, with the backoff
+// at its lower bound as in the parity traces.
 func NewPlainEnv(t *testing.T) *Env {
 	clock := vclock.New(vclock.VirtualTime)
 	app := scheduler.NewApp(clock, scheduler.WithRand(basicwork.LowerBound{}))
 	return &Env{T: t, App: app, Clock: clock, WM: app.WorkScheduler()}
 }
 
-func NewRecordedEnv(t *testing.T) *Env {
-	r := worktest.NewRecorder(worktest.Options{})
-	return &Env{T: t, App: r.App(), Clock: r.Clock(), WM: r.Scheduler(), R: r}
-}
-
-// Crank is one blocking Crank of the clock, traced in the recorded run.
-func (e *Env) Crank() {
-	if e.R != nil {
-		e.R.Crank()
-		return
-	}
-	e.Clock.Crank(true)
-}
+// Crank is one blocking crank of the clock.
+func (e *Env) Crank() { e.Clock.Crank(true) }
 
 // CrankWhile cranks as long as cond holds.
 func (e *Env) CrankWhile(cond func() bool) {
@@ -75,43 +64,24 @@ func (e *Env) AllSuccess() func() bool {
 	return func() bool { return !e.WM.AllChildrenSuccessful() || e.WM.State() == basicwork.Running }
 }
 
-// Track makes w part of the trace's status and state lines.
-func (e *Env) Track(w basicwork.Work) {
-	if e.R != nil {
-		e.R.Track(w.Name(), w)
-	}
-}
-
-// Schedule is wm.scheduleWork: the scheduler must accept w. w is tracked.
+// Schedule is wm.scheduleWork: the scheduler must accept w.
 func (e *Env) Schedule(w basicwork.Work) {
 	e.T.Helper()
 	require.NotNil(e.T, e.WM.ScheduleWork(w), "scheduleWork(%s)", w.Name())
-	e.Track(w)
 }
 
-// Execute is wm.executeWork. The plain run calls ExecuteWork itself; the
-// recorded run does what it does, but Crank by Crank so that the cranks are
-// traced: Schedule and Track w, then Crank while the clock is not stopped
-// and w is not done.
+// Execute is wm.executeWork: w must be done after it.
 func (e *Env) Execute(w basicwork.Work) {
 	e.T.Helper()
-	if e.R == nil {
-		require.NoError(e.T, e.WM.ExecuteWork(context.Background(), w))
-		require.True(e.T, w.IsDone(), "%s is done after executeWork", w.Name())
-		return
-	}
-	e.Schedule(w)
-	e.CrankWhile(func() bool { return !e.Clock.IsStopped() && !w.IsDone() })
+	require.NoError(e.T, e.WM.ExecuteWork(context.Background(), w))
+	require.True(e.T, w.IsDone(), "%s is done after executeWork", w.Name())
 }
 
-// Check evaluates one upstream assertion. It writes the Check line in the
-// recorded run, with FAILED if ok is false; then, for a REQUIRE, a false ok
-// stops the test, and for a CHECK it marks the test failed and goes on.
+// Check evaluates one upstream assertion: for a REQUIRE, a false ok stops
+// the test, and for a CHECK it marks the test failed and goes on. label is
+// the label of the same check in the parity trace.
 func (e *Env) Check(label string, ok bool, isRequire bool) {
 	e.T.Helper()
-	if e.R != nil {
-		e.R.Check(label, ok)
-	}
 	if isRequire {
 		require.True(e.T, ok, label)
 	} else {
@@ -128,10 +98,6 @@ func (e *Env) RequireTrue(label string, ok bool) {
 // RequireEqual is REQUIRE(got == want), with testify's report on failure.
 func (e *Env) RequireEqual(label string, want, got any) {
 	e.T.Helper()
-	ok := assert.ObjectsAreEqual(want, got)
-	if e.R != nil {
-		e.R.Check(label, ok)
-	}
 	require.Equal(e.T, want, got, label)
 }
 
@@ -148,66 +114,34 @@ func (e *Env) CheckState(w basicwork.Work, want basicwork.State) {
 	e.Check(StateLabel(w, want), w.State() == want, false)
 }
 
+// StateLabel is the label of a state check in the parity traces.
 func StateLabel(w basicwork.Work, want basicwork.State) string {
 	return w.Name() + " state == " + want.String()
 }
 
-// Section is one upstream SECTION, with the trace file (under
-// testdata/traces) that its recorded run must reproduce.
+// Section is one upstream SECTION, with the parity scenario that records
+// its trace (internal/parity/testdata/<Scenario>).
 type Section struct {
-	Name  string
-	Trace string
-	Body  func(e *Env)
+	Name     string
+	Scenario string
+	Body     func(e *Env)
 }
 
+// scenarios is internal/parity/testdata, found from this file.
+var scenarios = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "parity", "testdata")
+}()
+
+// RunSections runs each section as a subtest, on a new Env. A section whose
+// parity scenario does not exist fails.
 func RunSections(t *testing.T, sections []Section) {
 	t.Helper()
 	for _, s := range sections {
 		t.Run(s.Name, func(t *testing.T) {
-			t.Run("plain", func(t *testing.T) { s.Body(NewPlainEnv(t)) })
-			t.Run("trace", func(t *testing.T) {
-				e := NewRecordedEnv(t)
-				t.Cleanup(func() {
-					if t.Failed() {
-						t.Logf("recorded trace:\n%s", e.R.String())
-					}
-				})
-				s.Body(e)
-				e.R.Finish()
-				require.Empty(t, e.R.Failed(), "checks that failed")
-				file := filepath.Join("testdata", "traces", s.Trace)
-				want, err := os.ReadFile(file)
-				require.NoError(t, err)
-				RequireSameTrace(t, file, string(want), e.R.String())
-			})
+			_, err := os.Stat(filepath.Join(scenarios, s.Scenario))
+			require.NoError(t, err, "the parity scenario of section %q", s.Name)
+			s.Body(NewPlainEnv(t))
 		})
 	}
-}
-
-// RequireSameTrace compares two traces byte for byte and, when they
-// differ, shows both around the first line that does.
-func RequireSameTrace(t *testing.T, file, want, got string) {
-	t.Helper()
-	if want == got {
-		return
-	}
-	wl, gl := strings.SplitAfter(want, "\n"), strings.SplitAfter(got, "\n")
-	first := 0
-	for first < len(wl) && first < len(gl) && wl[first] == gl[first] {
-		first++
-	}
-	window := func(lines []string) string {
-		lo, hi := max(0, first-3), min(len(lines), first+4)
-		var b strings.Builder
-		for i := lo; i < hi; i++ {
-			mark := "  "
-			if i == first {
-				mark = "> "
-			}
-			fmt.Fprintf(&b, "%s%4d %q\n", mark, i+1, lines[i])
-		}
-		return b.String()
-	}
-	t.Fatalf("the trace differs from %s, first at line %d\nwant:\n%sgot:\n%s",
-		file, first+1, window(wl), window(gl))
 }
