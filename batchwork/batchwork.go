@@ -4,6 +4,7 @@ package batchwork
 
 import (
 	"errors"
+	"reflect"
 	"sort"
 
 	"go.uber.org/zap/zapcore"
@@ -36,6 +37,10 @@ type Interface interface {
 // at most Config().MaxConcurrentSubprocesses of them in the batch at once.
 // A finished child leaves the batch and the next one comes in; a failed
 // child fails the batch, once its running siblings are aborted.
+//
+// DoWork and DoReset are final, as in C++ (and so are Work's OnRun,
+// OnAbort and OnReset): an implementer defines only the Iterator, and puts
+// its reset logic in ResetIter. Init panics if the outer type declares one.
 type BatchWork struct {
 	work.Work
 	iter  Iterator
@@ -47,9 +52,18 @@ type entry struct {
 	w    basicwork.Work
 }
 
+// finalType is the type whose DoWork and DoReset are final.
+var finalType = reflect.TypeFor[BatchWork]()
+
 // Init sets up a BatchWork embedded in self. The C++ default retry budget of
-// a BatchWork is basicwork.RetryNever.
+// a BatchWork is basicwork.RetryNever. It panics as work.Work.Init does,
+// and with a *basicwork.FinalOverrideError if self's type declares DoWork
+// or DoReset, which are final (C++ BatchWork::doWork, doReset).
 func (b *BatchWork) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
+	if self != nil {
+		basicwork.CheckFinal(self, name, finalType,
+			"a BatchWork's implementer provides HasNext, YieldMoreWork and ResetIter (put reset logic in ResetIter)", "DoWork", "DoReset")
+	}
 	b.Work.Init(app, name, maxRetries, self)
 	b.iter = self
 }
@@ -57,14 +71,15 @@ func (b *BatchWork) Init(app basicwork.Application, name string, maxRetries int,
 // NumWorksInBatch returns how many children are in the batch.
 func (b *BatchWork) NumWorksInBatch() int { return len(b.batch) }
 
-// DoReset empties the batch and resets the iterator.
+// DoReset empties the batch and resets the iterator. It is final: do not
+// override it (ResetIter is the implementer's part).
 func (b *BatchWork) DoReset() {
 	clear(b.batch)
 	b.batch = b.batch[:0]
 	b.iter.ResetIter()
 }
 
-// DoWork fails if a child failed; otherwise it drops the children that
+// DoWork is final. It fails if a child failed; otherwise it drops the children that
 // succeeded (in name order), tops the batch up, and reports Success when
 // all are done, Waiting when none reads Running, and Running otherwise.
 func (b *BatchWork) DoWork() basicwork.State {

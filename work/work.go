@@ -11,13 +11,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/trace"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 )
 
 // Interface is what a Work's implementer provides on top of basicwork.Work:
-// DoWork, and optionally DoReset (Work has a no-op one).
+// DoWork, and optionally DoReset (Work has a no-op one). Types that extend
+// Work further may make these final: BatchWork's DoWork and DoReset are,
+// as in C++, and must not be overridden there.
 type Interface interface {
 	basicwork.Work
 	// DoWork is the work's own step, called when no child is ready to be
@@ -45,7 +48,9 @@ func (e *AbortingError) Error() string { return e.Name + " is being aborted!" }
 func (e *AbortingError) Is(target error) bool { return target == ErrAborting }
 
 // Work is a basicwork.BasicWork with children. An implementer embeds it,
-// calls Init with its own outer value, and defines DoWork.
+// calls Init with its own outer value, and defines DoWork (and, if it needs
+// one, DoReset). OnRun, OnAbort and OnReset are final, as in C++: they
+// crank the children, and Init panics if the outer type declares one.
 type Work struct {
 	basicwork.BasicWork
 	self Interface
@@ -59,9 +64,19 @@ type Work struct {
 	abortChildrenButNotSelf bool
 }
 
+// finalType is the type whose OnRun, OnAbort and OnReset are final.
+var finalType = reflect.TypeFor[Work]()
+
 // Init sets the work up; see basicwork.BasicWork.Init. self is the outer
-// value that embeds this Work.
+// value that embeds this Work. Besides the panics of BasicWork.Init, it
+// panics with a *basicwork.FinalOverrideError if self's type (or a type
+// between it and this Work) declares OnRun, OnAbort or OnReset, the C++
+// finals Work::onRun, onAbort and onReset.
 func (w *Work) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
+	if self != nil {
+		basicwork.CheckFinal(self, name, finalType,
+			"define DoWork (and DoReset) instead: Work's own OnRun cranks the children", "OnRun", "OnAbort", "OnReset")
+	}
 	w.BasicWork.Init(app, name, maxRetries, self)
 	w.self = self
 	w.cursor = -1
@@ -136,7 +151,7 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	return nil
 }
 
-// OnRun cranks the next child that reads Running; when there is none, it
+// OnRun (final; C++ Work::onRun) cranks the next child that reads Running; when there is none, it
 // calls DoWork. If DoWork fails while children are still running, the
 // children are aborted first and the work fails once they are done.
 func (w *Work) OnRun() basicwork.State {
@@ -181,7 +196,7 @@ func (w *Work) doWorkTraced() basicwork.State {
 	return w.self.DoWork()
 }
 
-// OnAbort cranks the next aborting child; with none left to crank, the
+// OnAbort (final; C++ Work::onAbort) cranks the next aborting child; with none left to crank, the
 // abort is complete once every child is done.
 func (w *Work) OnAbort() bool {
 	if c := w.yieldNextRunningChild(); c != nil {
@@ -197,7 +212,7 @@ func (w *Work) OnAbort() bool {
 	return w.AllChildrenDone()
 }
 
-// OnReset drops the (finished) children and calls DoReset.
+// OnReset (final; C++ Work::onReset) drops the (finished) children and calls DoReset.
 func (w *Work) OnReset() {
 	w.clearChildren()
 	w.abortChildrenButNotSelf = false

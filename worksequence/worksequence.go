@@ -4,6 +4,7 @@ package worksequence
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/work"
@@ -16,7 +17,9 @@ var ErrNilWork = basicwork.ErrNilWork
 // WorkSequence starts its works in order, each only once the one before it
 // succeeded (or, without stop-at-first-failure, ended). It cranks the
 // current work on each of its own cranks, and ends with the summed-up state
-// of all of them; an empty sequence succeeds.
+// of all of them; an empty sequence succeeds. Its OnRun, OnAbort and
+// OnReset are final, as in C++: a type that extends it must not declare
+// them (Init panics).
 type WorkSequence struct {
 	basicwork.BasicWork
 	works              []basicwork.Work
@@ -52,8 +55,19 @@ func New(app basicwork.Application, name string, works []basicwork.Work, opts ..
 	return s, nil
 }
 
+// finalType is the type whose OnRun, OnAbort and OnReset are final.
+var finalType = reflect.TypeFor[WorkSequence]()
+
 // Init sets up a WorkSequence embedded in self, for types that extend it.
+// It returns an error wrapping ErrNilWork for a nil work. It panics as
+// basicwork.BasicWork.Init does, and with a *basicwork.FinalOverrideError
+// if self's type declares OnRun, OnAbort or OnReset, which are final (C++
+// WorkSequence::onRun, onAbort, onReset).
 func (s *WorkSequence) Init(app basicwork.Application, name string, works []basicwork.Work, self basicwork.Work, opts ...Option) error {
+	if self != nil {
+		basicwork.CheckFinal(self, name, finalType,
+			"a WorkSequence runs its works itself; wrap them instead", "OnRun", "OnAbort", "OnReset")
+	}
 	o := options{maxRetries: basicwork.RetryAFew, stopAtFirstFailure: true}
 	for _, opt := range opts {
 		opt(&o)
@@ -69,7 +83,7 @@ func (s *WorkSequence) Init(app basicwork.Application, name string, works []basi
 	return nil
 }
 
-// OnRun starts the current work if it is not started, moves past it when
+// OnRun (final; C++ WorkSequence::onRun) starts the current work if it is not started, moves past it when
 // it is finished, reports its state when it is waiting or ended the
 // sequence, and otherwise cranks it.
 func (s *WorkSequence) OnRun() basicwork.State {
@@ -98,7 +112,7 @@ func (s *WorkSequence) OnRun() basicwork.State {
 	}
 }
 
-// OnAbort cranks the current work until it has finished aborting.
+// OnAbort (final; C++ WorkSequence::onAbort) cranks the current work until it has finished aborting.
 func (s *WorkSequence) OnAbort() bool {
 	if s.current != nil && !s.current.IsDone() {
 		s.current.CrankWork()
@@ -107,7 +121,7 @@ func (s *WorkSequence) OnAbort() bool {
 	return true
 }
 
-// OnReset rewinds the sequence. Every work before the current one must be
+// OnReset (final; C++ WorkSequence::onReset) rewinds the sequence. Every work before the current one must be
 // done.
 func (s *WorkSequence) OnReset() {
 	for _, w := range s.works[:s.next] {

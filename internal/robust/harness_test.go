@@ -211,12 +211,6 @@ type tree struct {
 	added bool
 }
 
-func (w *tree) OnRun() basicwork.State {
-	w.l.cranked(w, basicwork.InternalRunning, "OnRun")
-	w.l.cnt[w.id].Runs++
-	return w.Work.OnRun()
-}
-
 func (w *tree) DoWork() basicwork.State {
 	if !w.added {
 		for _, k := range w.kids {
@@ -241,12 +235,6 @@ type batch struct {
 	next int
 }
 
-func (w *batch) OnRun() basicwork.State {
-	w.l.cranked(w, basicwork.InternalRunning, "OnRun")
-	w.l.cnt[w.id].Runs++
-	return w.BatchWork.OnRun()
-}
-
 func (w *batch) HasNext() bool { return w.next < len(w.kids) }
 
 func (w *batch) YieldMoreWork() basicwork.Work {
@@ -262,12 +250,6 @@ type seq struct {
 	worksequence.WorkSequence
 	l  *lib
 	id int
-}
-
-func (w *seq) OnRun() basicwork.State {
-	w.l.cranked(w, basicwork.InternalRunning, "OnRun")
-	w.l.cnt[w.id].Runs++
-	return w.WorkSequence.OnRun()
 }
 
 // doneCounter is a work with a done-children count.
