@@ -33,8 +33,9 @@ type overridesOnReset struct{ work.Work }
 func (w *overridesOnReset) DoWork() basicwork.State { return basicwork.Success }
 func (w *overridesOnReset) OnReset()                {}
 
-// valueOnRun declares OnRun with a value receiver: still an override.
-type valueOnRun struct{ work.Work }
+// valueOnRun declares OnRun with a value receiver: still an override. (It
+// embeds a pointer, so that the value receiver copies no lock.)
+type valueOnRun struct{ *work.Work }
 
 func (w *valueOnRun) DoWork() basicwork.State { return basicwork.Success }
 func (w valueOnRun) OnRun() basicwork.State   { return basicwork.Success }
