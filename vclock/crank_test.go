@@ -1,8 +1,8 @@
 package vclock_test
 
 // Crank counts of small hand-built situations. Each expected number is
-// derived from the steps of one crank, as shared/parity/README.md ("What one
-// crank does") lists them:
+// derived from the steps of one crank, as docs/TRACES.md ("Cranks") lists
+// them:
 //
 //	1. I/O: run wake-up handlers (at most 99, at most 500 ms of clock time),
 //	2. actions: run scheduled actions (same limits),

@@ -2,9 +2,9 @@ package testworks
 
 import "github.com/stellarwork/stellarwork/basicwork"
 
-// StepWork is the leaf of the benchmark workloads of shared/perf: Running
-// until its steps are used up, then Success; no sleep, no log, never
-// retried.
+// StepWork is the leaf of the benchmark workloads (docs/PERFORMANCE.md):
+// Running until its steps are used up, then Success; no sleep, no log,
+// never retried.
 type StepWork struct {
 	basicwork.BasicWork
 	Left int
