@@ -4,7 +4,6 @@ package conditionalwork_test
 // src/work/test/WorkTests.cpp, one Go subtest per upstream SECTION.
 
 import (
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,6 +12,7 @@ import (
 	"github.com/stellarwork/stellarwork/conditionalwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/internal/upstreamtest"
+	"github.com/stellarwork/stellarwork/worktest"
 )
 
 // newConditional builds a ConditionalWork with the default sleep delay.
@@ -32,7 +32,7 @@ func succeeded(w basicwork.Work) conditionalwork.Condition {
 // are still alive. A collection first clears the weak pointers of those
 // nothing holds any more.
 func liveWorks(b *testworks.BatchWork) int {
-	runtime.GC()
+	worktest.Collect()
 	return b.LiveWorks()
 }
 

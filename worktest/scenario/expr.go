@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/worktest"
 )
 
 // The expression language of checks, loop conditions and conditions of
@@ -737,7 +737,7 @@ func (e *Env) liveWorks(w basicwork.Work) (val, error) {
 		return val{k: kInt, i: int64(n)}, nil
 	}
 	if !e.opts.NoCollect {
-		runtime.GC()
+		worktest.Collect()
 	}
 	n := lc.LiveWorks()
 	e.live[w] = n
