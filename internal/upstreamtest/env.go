@@ -27,14 +27,18 @@ const MaxCranks = 100000
 // Env is what a Section body sees: the application, its clock and its
 // scheduler.
 type Env struct {
-	T     *testing.T
-	App   *scheduler.App
+	// T is the subtest of the section.
+	T *testing.T
+	// App is the application, built as a program would build it.
+	App *scheduler.App
+	// Clock is App's virtual clock.
 	Clock *vclock.Clock
-	WM    *scheduler.WorkScheduler
+	// WM is App's WorkScheduler, the upstream tests' wm.
+	WM *scheduler.WorkScheduler
 }
 
-// NewPlainEnv builds a virtual clock and an application on it, with the backoff
-// at its lower bound as in the parity traces.
+// NewPlainEnv builds a virtual clock and an application on it, with the
+// backoff at its lower bound as in the parity traces.
 func NewPlainEnv(t *testing.T) *Env {
 	clock := vclock.New(vclock.VirtualTime)
 	app := scheduler.NewApp(clock, scheduler.WithRand(basicwork.LowerBound{}))
@@ -122,9 +126,13 @@ func StateLabel(w basicwork.Work, want basicwork.State) string {
 // Section is one upstream SECTION, with the parity scenario that records
 // its trace (internal/parity/testdata/<Scenario>).
 type Section struct {
-	Name     string
+	// Name is the upstream SECTION's name, the subtest's.
+	Name string
+	// Scenario is the parity scenario file, relative to
+	// internal/parity/testdata.
 	Scenario string
-	Body     func(e *Env)
+	// Body runs the section on a new Env.
+	Body func(e *Env)
 }
 
 // scenarios is internal/parity/testdata, found from this file.
