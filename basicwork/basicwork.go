@@ -87,6 +87,11 @@ type Work interface {
 //
 // A BasicWork is used on the crank goroutine only; State, IsDone and
 // IsAborting may be read from any goroutine.
+//
+// Init must come first: CrankWork, StartWork, Shutdown, WakeUp,
+// WakeSelfUpCallback, SetupWaitingCallback, Status, Logf and LogEnabled
+// panic with a *NotInitialisedError (errors.Is ErrNotInitialised) on a
+// work whose Init was not called.
 type BasicWork struct {
 	self         Work
 	app          Application
@@ -210,6 +215,7 @@ func (b *BasicWork) MaxRetries() int { return b.maxRetries }
 // Status describes the work for people, such as "Running: name" or
 // "Retrying in 5 sec: name". A retry that is scheduled reads as retrying.
 func (b *BasicWork) Status() string {
+	b.checkInit("Status")
 	st := b.InternalState()
 	if b.retryTimer != nil {
 		st = InternalRetrying
@@ -251,6 +257,7 @@ func (b *BasicWork) OnFailureRaise() {}
 // otherwise, then the transition they ask for. Cranking a work that is done
 // or waiting is a programming error and panics.
 func (b *BasicWork) CrankWork() {
+	b.checkInit("CrankWork")
 	st := b.InternalState()
 	if st.IsDone() || st == InternalWaiting {
 		panic(Invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
@@ -299,6 +306,7 @@ func (b *BasicWork) onAbortTraced() bool {
 // StartWork starts the work, restarting it if it is done: it becomes Running
 // with notify as the callback it calls whenever it wakes up.
 func (b *BasicWork) StartWork(notify func()) {
+	b.checkInit("StartWork")
 	if b.enabled(TraceLevel) {
 		b.log(TraceLevel, "Starting "+b.name)
 	}
@@ -315,6 +323,7 @@ func (b *BasicWork) StartWork(notify func()) {
 // Shutdown starts aborting the work, unless it is done: the waiting timer is
 // cancelled and the state becomes Aborting. Overrides must call it.
 func (b *BasicWork) Shutdown() {
+	b.checkInit("Shutdown")
 	if b.enabled(TraceLevel) {
 		b.log(TraceLevel, "Shutting down: "+b.name)
 	}
@@ -327,6 +336,7 @@ func (b *BasicWork) Shutdown() {
 // WakeUp moves a Waiting work back to Running, runs inner if given, then
 // the notify callback. It does nothing unless the work is Waiting.
 func (b *BasicWork) WakeUp(inner func()) {
+	b.checkInit("WakeUp")
 	if b.InternalState() != InternalWaiting {
 		return
 	}
@@ -349,6 +359,7 @@ func (b *BasicWork) WakeUp(inner func()) {
 // WakeSelfUpCallback returns a callback that wakes this work up (through its
 // outer WakeUp) and then runs inner.
 func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
+	b.checkInit("WakeSelfUpCallback")
 	self := b.self
 	if inner == nil {
 		// Every caller without an inner callback can share one closure.
@@ -364,6 +375,7 @@ func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 // from OnRun before returning Waiting. If the timer is already armed it only
 // logs a warning. The work must be Running.
 func (b *BasicWork) SetupWaitingCallback(d time.Duration) {
+	b.checkInit("SetupWaitingCallback")
 	if st := b.InternalState(); st != InternalRunning {
 		panic(Invariant(b.name, "BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
 	}
@@ -509,7 +521,10 @@ func (b *BasicWork) enabled(l zapcore.Level) bool {
 // LogEnabled reports whether the Work logger writes lines at level l. Check
 // it before building a message on a hot path: a call to Logf boxes its
 // arguments even when the level is off.
-func (b *BasicWork) LogEnabled(l zapcore.Level) bool { return b.enabled(l) }
+func (b *BasicWork) LogEnabled(l zapcore.Level) bool {
+	b.checkInit("LogEnabled")
+	return b.enabled(l)
+}
 
 func (b *BasicWork) log(l zapcore.Level, msg string) {
 	b.app.Logger().Log(l, msg)
@@ -518,6 +533,7 @@ func (b *BasicWork) log(l zapcore.Level, msg string) {
 // Logf writes a line to the Work logger at level l, formatting it only when
 // the level is enabled. Implementers use it for their own log lines.
 func (b *BasicWork) Logf(l zapcore.Level, format string, args ...any) {
+	b.checkInit("Logf")
 	if b.logCore.Enabled(l) {
 		b.app.Logger().Log(l, fmt.Sprintf(format, args...))
 	}

@@ -43,7 +43,9 @@ type Option func(*ConditionalWork)
 func SleepDelay(d time.Duration) Option { return func(c *ConditionalWork) { c.sleep = d } }
 
 // New returns a ConditionalWork that runs w once condition holds. w must not
-// have been started.
+// have been started. It returns ErrNilWork or ErrNilCondition for a nil
+// argument, and panics with a *basicwork.NotInitialisedError if w's Init
+// was not called.
 func New(app basicwork.Application, name string, condition Condition, w basicwork.Work, opts ...Option) (*ConditionalWork, error) {
 	if w == nil {
 		return nil, ErrNilWork
@@ -51,6 +53,7 @@ func New(app basicwork.Application, name string, condition Condition, w basicwor
 	if condition == nil {
 		return nil, ErrNilCondition
 	}
+	basicwork.CheckInit(w, "conditionalwork.New "+name)
 	c := &ConditionalWork{condition: condition, conditioned: w, sleep: DefaultSleepDelay}
 	for _, o := range opts {
 		o(c)
@@ -105,6 +108,9 @@ func (c *ConditionalWork) Shutdown() {
 // Status is the conditioned work's status, prefixed with "Waiting before
 // starting " until it is started.
 func (c *ConditionalWork) Status() string {
+	if c.conditioned == nil {
+		basicwork.CheckInit(c, "Status")
+	}
 	if c.started {
 		return c.conditioned.Status()
 	}

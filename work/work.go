@@ -106,7 +106,7 @@ func (w *Work) ParentWork() basicwork.Work { return w.self }
 // Status is the BasicWork status, followed by " : d/t children completed"
 // once the work has had children.
 func (w *Work) Status() string {
-	s := w.BasicWork.Status()
+	s := w.BasicWork.Status() // panics before Init
 	if w.totalChildren != 0 {
 		s += fmt.Sprintf(" : %d/%d children completed", w.doneChildren, w.totalChildren)
 	}
@@ -115,6 +115,9 @@ func (w *Work) Status() string {
 
 // Shutdown shuts down every child that is not done, then the work itself.
 func (w *Work) Shutdown() {
+	if w.self == nil {
+		basicwork.CheckInit(w, "Shutdown")
+	}
 	w.shutdownChildren()
 	w.BasicWork.Shutdown()
 }
@@ -130,14 +133,21 @@ func (w *Work) AddWork(child basicwork.Work) error {
 }
 
 // AddWorkWithCallback is AddWork with cb run after each wake-up of this
-// work caused by the child.
+// work caused by the child. It panics with a *basicwork.NotInitialisedError
+// if this work's or the child's Init was not called (the child's type is
+// named), and with a *basicwork.TransitionError if the child cannot be
+// started.
 func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
+	if w.self == nil {
+		basicwork.CheckInit(w, "AddWork")
+	}
 	if w.IsAborting() {
 		return &AbortingError{Name: w.Name()}
 	}
 	if child == nil {
 		return ErrNilWork
 	}
+	basicwork.CheckInit(child, "AddWork of a child")
 	// A child that cannot be started (it runs, waits or aborts elsewhere)
 	// panics in StartWork as in C++, but before it is added: the C++ adds
 	// it first, and a caller that recovers would find it in the tree.

@@ -46,7 +46,9 @@ func MaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
 func StopAtFirstFailure(stop bool) Option { return func(o *options) { o.stopAtFirstFailure = stop } }
 
 // New returns a sequence of works, which must not be nil and must not have
-// been started.
+// been started. A nil work gives an error wrapping ErrNilWork; a work whose
+// Init was not called panics with a *basicwork.NotInitialisedError naming
+// its type and position.
 func New(app basicwork.Application, name string, works []basicwork.Work, opts ...Option) (*WorkSequence, error) {
 	s := &WorkSequence{}
 	if err := s.Init(app, name, works, s, opts...); err != nil {
@@ -76,6 +78,9 @@ func (s *WorkSequence) Init(app basicwork.Application, name string, works []basi
 		if w == nil {
 			return fmt.Errorf("work sequence %s, position %d: %w", name, i, ErrNilWork)
 		}
+	}
+	for i, w := range works {
+		basicwork.CheckInit(w, fmt.Sprintf("work sequence %s, position %d", name, i))
 	}
 	s.works = append([]basicwork.Work(nil), works...)
 	s.stopAtFirstFailure = o.stopAtFirstFailure
