@@ -31,12 +31,15 @@ bench:
 ABSPATH_RE := (^|[^A-Za-z0-9_.~-])/(work|home|root|tmp|Users)/
 ABSPATH_ALLOW := ':(exclude)process/split_test.go' ':(exclude)internal/stdheap/testdata/gen/README.md'
 
-## lint: gofmt, vet and staticcheck; no absolute machine path in a tracked file
+## lint: gofmt, no absolute machine path in a tracked file, vet, staticcheck and workvet (cmd/workvet)
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt needed"; exit 1)
 	@! git grep -n -I -E '$(ABSPATH_RE)' -- . $(ABSPATH_ALLOW) || (echo "absolute machine path above: commit relative paths"; exit 1)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+		$(GO) build -o "$$d/workvet" ./cmd/workvet && \
+		echo "$(GO) vet -vettool=workvet ./..." && $(GO) vet -vettool="$$d/workvet" ./...
 
 ## demo: the main job, a simulated work tree in virtual time
 demo:

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/cfg"
+)
+
+// newCFG builds the control-flow graph of body, in which a call of the
+// builtin panic ends its path.
+func newCFG(pass *analysis.Pass, body *ast.BlockStmt) *cfg.CFG {
+	return cfg.New(body, func(call *ast.CallExpr) bool { return !isPanic(pass, call) })
+}
+
+// isPanic reports whether call is a call of the builtin panic.
+func isPanic(pass *analysis.Pass, call *ast.CallExpr) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := pass.TypesInfo.Uses[id].(*types.Builtin)
+	return ok && b.Name() == "panic"
+}
+
+// inspectPath calls f on every node of n that runs when n runs: it does not
+// enter function literals.
+func inspectPath(n ast.Node, f func(ast.Node) bool) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		return f(n)
+	})
+}
+
+// refersToHidden reports whether n, outside function literals, refers to
+// the method hidden through the receiver: recv.Embedded.Method, or a
+// longer path of embedded fields.
+func refersToHidden(pass *analysis.Pass, n ast.Node, recv *types.Var, hidden *types.Func) bool {
+	found := false
+	inspectPath(n, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if sel, ok := n.(*ast.SelectorExpr); ok && selectsOnReceiver(pass, sel, recv, func(f *types.Func) bool { return f == hidden }) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// selectsOnReceiver reports whether sel selects, through the receiver and
+// its embedded fields, a method for which match is true.
+func selectsOnReceiver(pass *analysis.Pass, sel *ast.SelectorExpr, recv *types.Var, match func(*types.Func) bool) bool {
+	s := pass.TypesInfo.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal {
+		return false
+	}
+	f, ok := s.Obj().(*types.Func)
+	return ok && match(f.Origin()) && rootedAtReceiver(pass, sel.X, recv)
+}
+
+// alwaysCalls reports whether every path through fd's body that returns
+// passes through a reference to hidden on the receiver: the override only
+// decorates the method it hides. A path that ends in a panic does not
+// return and does not count.
+func alwaysCalls(pass *analysis.Pass, fd *ast.FuncDecl, recv *types.Var, hidden *types.Func) bool {
+	if fd.Body == nil || recv == nil {
+		return false
+	}
+	g := newCFG(pass, fd.Body)
+	always := true
+	walkBlocks(g.Blocks[:1], func(b *cfg.Block) bool {
+		for _, n := range b.Nodes {
+			if refersToHidden(pass, n, recv, hidden) {
+				return false // every path on from here has called it
+			}
+		}
+		if len(b.Succs) == 0 && !endsInPanic(pass, b) {
+			always = false // a return, or the end of the body, without the call
+		}
+		return always
+	})
+	return always
+}
+
+// walkBlocks calls visit once on every block reachable from start (start
+// included), depth first; visit returns whether to go on to the block's
+// successors.
+func walkBlocks(start []*cfg.Block, visit func(*cfg.Block) bool) {
+	seen := map[*cfg.Block]bool{}
+	stack := append([]*cfg.Block(nil), start...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if visit(b) {
+			stack = append(stack, b.Succs...)
+		}
+	}
+}
+
+// endsInPanic reports whether block b ends with a call of panic.
+func endsInPanic(pass *analysis.Pass, b *cfg.Block) bool {
+	if len(b.Nodes) == 0 {
+		return false
+	}
+	es, ok := b.Nodes[len(b.Nodes)-1].(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+	return ok && isPanic(pass, call)
+}
