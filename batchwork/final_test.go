@@ -24,7 +24,9 @@ type resettingBatch struct {
 func (b *resettingBatch) HasNext() bool                 { return false }
 func (b *resettingBatch) YieldMoreWork() basicwork.Work { return nil }
 func (b *resettingBatch) ResetIter()                    {}
-func (b *resettingBatch) DoReset()                      { b.resets++ }
+
+//workvet:ignore Init must refuse this final override
+func (b *resettingBatch) DoReset() { b.resets++ }
 
 // steppingBatch declares DoWork, also final in BatchWork.
 type steppingBatch struct{ batchwork.BatchWork }
@@ -32,7 +34,9 @@ type steppingBatch struct{ batchwork.BatchWork }
 func (b *steppingBatch) HasNext() bool                 { return false }
 func (b *steppingBatch) YieldMoreWork() basicwork.Work { return nil }
 func (b *steppingBatch) ResetIter()                    {}
-func (b *steppingBatch) DoWork() basicwork.State       { return basicwork.Success }
+
+//workvet:ignore Init must refuse this final override
+func (b *steppingBatch) DoWork() basicwork.State { return basicwork.Success }
 
 // runningBatch declares OnRun, final in the work.Work that BatchWork
 // embeds.
@@ -41,7 +45,9 @@ type runningBatch struct{ batchwork.BatchWork }
 func (b *runningBatch) HasNext() bool                 { return false }
 func (b *runningBatch) YieldMoreWork() basicwork.Work { return nil }
 func (b *runningBatch) ResetIter()                    {}
-func (b *runningBatch) OnRun() basicwork.State        { return basicwork.Success }
+
+//workvet:ignore Init must refuse this final override
+func (b *runningBatch) OnRun() basicwork.State { return basicwork.Success }
 
 func TestInitRefusesFinalOverride(t *testing.T) {
 	e := upstreamtest.NewPlainEnv(t)

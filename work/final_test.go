@@ -21,24 +21,32 @@ func (w *overridesOnRun) DoWork() basicwork.State { return basicwork.Success }
 // OnRun would replace the cranking of the children: before Init refused
 // it, a parent with this override never cranked its children and still
 // ended Succeeded.
+//
+//workvet:ignore Init must refuse this final override
 func (w *overridesOnRun) OnRun() basicwork.State { return basicwork.Success }
 
 type overridesOnAbort struct{ work.Work }
 
 func (w *overridesOnAbort) DoWork() basicwork.State { return basicwork.Success }
-func (w *overridesOnAbort) OnAbort() bool           { return true }
+
+//workvet:ignore Init must refuse this final override
+func (w *overridesOnAbort) OnAbort() bool { return true }
 
 type overridesOnReset struct{ work.Work }
 
 func (w *overridesOnReset) DoWork() basicwork.State { return basicwork.Success }
-func (w *overridesOnReset) OnReset()                {}
+
+//workvet:ignore Init must refuse this final override
+func (w *overridesOnReset) OnReset() {}
 
 // valueOnRun declares OnRun with a value receiver: still an override. (It
 // embeds a pointer, so that the value receiver copies no lock.)
 type valueOnRun struct{ *work.Work }
 
 func (w *valueOnRun) DoWork() basicwork.State { return basicwork.Success }
-func (w valueOnRun) OnRun() basicwork.State   { return basicwork.Success }
+
+//workvet:ignore Init must refuse this final override
+func (w valueOnRun) OnRun() basicwork.State { return basicwork.Success }
 
 // outer inherits the override of overridesOnRun, one level down.
 type outer struct{ overridesOnRun }

@@ -17,14 +17,17 @@ import (
 
 type seqOnRun struct{ worksequence.WorkSequence }
 
+//workvet:ignore Init must refuse this final override
 func (s *seqOnRun) OnRun() basicwork.State { return basicwork.Success }
 
 type seqOnAbort struct{ worksequence.WorkSequence }
 
+//workvet:ignore Init must refuse this final override
 func (s *seqOnAbort) OnAbort() bool { return true }
 
 type seqOnReset struct{ worksequence.WorkSequence }
 
+//workvet:ignore Init must refuse this final override
 func (s *seqOnReset) OnReset() {}
 
 // seqStatus overrides Status, which is virtual in C++: accepted.

@@ -3,6 +3,7 @@ package main
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -17,11 +18,16 @@ var Analyzer = &analysis.Analyzer{
 workvet reports, in types that embed the stellarwork work types:
   - a method that hides one ported from a C++ final (Work::onRun,
     onAbort, onReset; WorkSequence::onRun, onAbort, onReset;
-    BatchWork::doWork, doReset);
+    BatchWork::doWork, doReset), also one that calls the method it hides,
+    since Init refuses it all the same;
   - a Shutdown, or another override whose doc says so, that does not
     call the method it hides;
   - an OnRun or DoWork that adds a child to its own work and returns
-    Waiting on the same path.`,
+    Waiting on the same path.
+
+A method whose doc comment has the line "//workvet:ignore" (optionally
+followed by a reason) is not checked: for tests that define a wrong
+override on purpose.`,
 	Run: run,
 }
 
@@ -50,6 +56,9 @@ func checkMethod(pass *analysis.Pass, fd *ast.FuncDecl) {
 	if !ok {
 		return
 	}
+	if ignored(fd) {
+		return
+	}
 	recv := receiverVar(pass, fd)
 	for i := 0; i < st.NumFields(); i++ {
 		field := st.Field(i)
@@ -63,7 +72,7 @@ func checkMethod(pass *analysis.Pass, fd *ast.FuncDecl) {
 		}
 		hidden = hidden.Origin()
 		if k, ok := keyOf(hidden); ok {
-			if rule, ok := finals[k]; ok && !alwaysCalls(pass, fd, recv, hidden) {
+			if rule, ok := finals[k]; ok {
 				pass.Report(analysis.Diagnostic{
 					Pos:      fd.Name.Pos(),
 					Category: "final",
@@ -86,6 +95,25 @@ func checkMethod(pass *analysis.Pass, fd *ast.FuncDecl) {
 	if (m.Name() == "OnRun" || m.Name() == "DoWork") && recv != nil && isOrEmbedsBasicWork(outer) {
 		checkWaiting(pass, fd, recv)
 	}
+}
+
+// ignoreDirective, as a line of a method's doc comment, turns every check
+// of that method off. It is meant for tests that define a wrong override
+// on purpose, such as one checking that Init refuses a final override.
+const ignoreDirective = "//workvet:ignore"
+
+// ignored reports whether fd's doc comment holds the ignore directive (on
+// a line of its own, optionally followed by a reason).
+func ignored(fd *ast.FuncDecl) bool {
+	if fd.Doc == nil {
+		return false
+	}
+	for _, c := range fd.Doc.List {
+		if c.Text == ignoreDirective || strings.HasPrefix(c.Text, ignoreDirective+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // receiverVar returns the variable of fd's receiver, or nil if it has no

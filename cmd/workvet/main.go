@@ -15,8 +15,12 @@
 //     are final in C++. Go has no final, so a type embedding one of them (at
 //     any depth: a BatchWork is a Work) may define a method of the same name,
 //     which hides the library's: the library then calls the outer one. For
-//     Work.OnRun, say, the children are never cranked. The message names the
-//     type, the method and the C++ final, and says what to define instead.
+//     Work.OnRun, say, the children are never cranked. Init refuses such a
+//     type with a panic (basicwork.FinalOverrideError) when the program
+//     runs; workvet reports it when the code is vetted, also an override
+//     that calls the one it hides, which Init refuses all the same. The
+//     message names the type, the method and the C++ final, and says what to
+//     define instead.
 //   - A missing base call. An override of Shutdown must call the Shutdown it
 //     hides (w.BasicWork.Shutdown(), w.Work.Shutdown(), ...), as every C++
 //     override of shutdown calls the base one: only BasicWork's moves the
@@ -30,6 +34,11 @@
 //     that nothing wakes up. Computed states and helpers that add are not
 //     followed, so the check gives no false positives at the cost of missing
 //     some cases.
+//
+// A method whose doc comment has a line //workvet:ignore, optionally
+// followed by a reason, is not checked: for tests that define a wrong
+// override on purpose, such as one checking that Init refuses a final
+// override.
 //
 // workvet ports no C++ code; it stands in for the C++ compiler's check of
 // final and for the review that base calls get in C++.

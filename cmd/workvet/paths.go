@@ -35,23 +35,6 @@ func inspectPath(n ast.Node, f func(ast.Node) bool) {
 	})
 }
 
-// refersToHidden reports whether n, outside function literals, refers to
-// the method hidden through the receiver: recv.Embedded.Method, or a
-// longer path of embedded fields.
-func refersToHidden(pass *analysis.Pass, n ast.Node, recv *types.Var, hidden *types.Func) bool {
-	found := false
-	inspectPath(n, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		if sel, ok := n.(*ast.SelectorExpr); ok && selectsOnReceiver(pass, sel, recv, func(f *types.Func) bool { return f == hidden }) {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
 // selectsOnReceiver reports whether sel selects, through the receiver and
 // its embedded fields, a method for which match is true.
 func selectsOnReceiver(pass *analysis.Pass, sel *ast.SelectorExpr, recv *types.Var, match func(*types.Func) bool) bool {
@@ -61,30 +44,6 @@ func selectsOnReceiver(pass *analysis.Pass, sel *ast.SelectorExpr, recv *types.V
 	}
 	f, ok := s.Obj().(*types.Func)
 	return ok && match(f.Origin()) && rootedAtReceiver(pass, sel.X, recv)
-}
-
-// alwaysCalls reports whether every path through fd's body that returns
-// passes through a reference to hidden on the receiver: the override only
-// decorates the method it hides. A path that ends in a panic does not
-// return and does not count.
-func alwaysCalls(pass *analysis.Pass, fd *ast.FuncDecl, recv *types.Var, hidden *types.Func) bool {
-	if fd.Body == nil || recv == nil {
-		return false
-	}
-	g := newCFG(pass, fd.Body)
-	always := true
-	walkBlocks(g.Blocks[:1], func(b *cfg.Block) bool {
-		for _, n := range b.Nodes {
-			if refersToHidden(pass, n, recv, hidden) {
-				return false // every path on from here has called it
-			}
-		}
-		if len(b.Succs) == 0 && !endsInPanic(pass, b) {
-			always = false // a return, or the end of the body, without the call
-		}
-		return always
-	})
-	return always
 }
 
 // walkBlocks calls visit once on every block reachable from start (start
@@ -104,17 +63,4 @@ func walkBlocks(start []*cfg.Block, visit func(*cfg.Block) bool) {
 			stack = append(stack, b.Succs...)
 		}
 	}
-}
-
-// endsInPanic reports whether block b ends with a call of panic.
-func endsInPanic(pass *analysis.Pass, b *cfg.Block) bool {
-	if len(b.Nodes) == 0 {
-		return false
-	}
-	es, ok := b.Nodes[len(b.Nodes)-1].(*ast.ExprStmt)
-	if !ok {
-		return false
-	}
-	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
-	return ok && isPanic(pass, call)
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/work"
-	"github.com/stellarwork/stellarwork/worksequence"
 )
 
 // Parent defines DoWork and DoReset, the hooks a Work leaves open, and
@@ -54,41 +53,21 @@ func (l *Later) DoWork() basicwork.State {
 	return basicwork.Waiting
 }
 
-// Traced decorates the final OnRun: every path calls the one it hides, so
-// the library's step still runs (a pattern C++ cannot write; Go can, and
-// it keeps the C++ behaviour).
-type Traced struct {
+// Ignored overrides a final on purpose, as a test of Init's refusal does,
+// and says so to workvet.
+type Ignored struct {
 	work.Work
-	runs int
 }
 
-func (t *Traced) DoWork() basicwork.State { return basicwork.Success }
+func (i *Ignored) DoWork() basicwork.State { return basicwork.Success }
 
-func (t *Traced) OnRun() basicwork.State {
-	t.runs++
-	return t.Work.OnRun()
-}
+// OnRun is wrong on purpose.
+//
+//workvet:ignore Init must refuse this type
+func (i *Ignored) OnRun() basicwork.State { return basicwork.Success }
 
-// OnAbort panics on one path, which does not return, and calls the final
-// on the other.
-func (t *Traced) OnAbort() bool {
-	if t.runs < 0 {
-		panic("negative runs")
-	}
-	done := t.Work.OnAbort()
-	return done
-}
-
-// Seq decorates the sequence's finals the same way.
-type Seq struct {
-	worksequence.WorkSequence
-	resets int
-}
-
-func (s *Seq) OnReset() {
-	s.resets++
-	s.WorkSequence.OnReset()
-}
+//workvet:ignore
+func (i *Ignored) Shutdown() {}
 
 // Batch is a BatchWork as meant: an Iterator, and a Shutdown that calls
 // the one it hides through the full path of embedded fields.

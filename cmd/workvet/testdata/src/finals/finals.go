@@ -75,8 +75,22 @@ type Outer struct {
 
 func (o *Outer) OnReset() {} // want `Outer\.OnReset overrides work\.Work\.OnReset, the port of the C\+\+ final Work::onReset`
 
-// Conditional wraps the final: it calls it only on some paths, so on the
-// others the library's step is skipped.
+// Traced decorates the final OnRun: it calls the one it hides on every
+// path, but Init refuses it all the same (and C++ cannot write it), so it
+// is reported.
+type Traced struct {
+	work.Work
+	runs int
+}
+
+func (t *Traced) DoWork() basicwork.State { return basicwork.Success }
+
+func (t *Traced) OnRun() basicwork.State { // want `Traced\.OnRun overrides work\.Work\.OnRun`
+	t.runs++
+	return t.Work.OnRun()
+}
+
+// Conditional calls the final only on some paths.
 type Conditional struct {
 	work.Work
 	skip bool
@@ -91,16 +105,13 @@ func (c *Conditional) OnRun() basicwork.State { // want `Conditional\.OnRun over
 	return c.Work.OnRun()
 }
 
-// InClosure calls the final only from a function literal, which need not
-// run.
-type InClosure struct {
+// NotADirective has a comment close to the directive, which is not one.
+type NotADirective struct {
 	work.Work
 }
 
-func (c *InClosure) DoWork() basicwork.State { return basicwork.Success }
+func (n *NotADirective) DoWork() basicwork.State { return basicwork.Success }
 
-func (c *InClosure) OnRun() basicwork.State { // want `InClosure\.OnRun overrides work\.Work\.OnRun`
-	f := func() basicwork.State { return c.Work.OnRun() }
-	_ = f
-	return basicwork.Running
-}
+// OnReset is reported: "// workvet:ignore" with a space is prose.
+// workvet:ignore
+func (n *NotADirective) OnReset() {} // want `NotADirective\.OnReset overrides work\.Work\.OnReset`
