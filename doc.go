@@ -147,6 +147,6 @@ import (
 	_ "github.com/stellarwork/stellarwork/vclock"
 	_ "github.com/stellarwork/stellarwork/work"
 	_ "github.com/stellarwork/stellarwork/worksequence"
-	_ "github.com/stellarwork/stellarwork/workview"
 	_ "github.com/stellarwork/stellarwork/worktest"
+	_ "github.com/stellarwork/stellarwork/workview"
 )
