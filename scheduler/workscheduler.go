@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/internal/vclockhook"
 	"github.com/stellarwork/stellarwork/vclock"
 	"github.com/stellarwork/stellarwork/work"
 )
@@ -175,5 +176,5 @@ func (s *WorkScheduler) scheduleOneOnCrank() {
 		return
 	}
 	s.scheduled = true
-	app.clock.PostActionOnCrank(s.crankFn, ActionName, vclock.NormalAction)
+	vclockhook.PostActionOnCrank(app.clock, s.crankFn, ActionName, vclock.NormalAction)
 }

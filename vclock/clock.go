@@ -11,7 +11,16 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/stellarwork/stellarwork/internal/actionsched"
+	"github.com/stellarwork/stellarwork/internal/vclockhook"
 )
+
+// The hooks of the library's own packages, which users cannot reach.
+func init() {
+	vclockhook.Register(
+		func(c any, f func(), name string, typ ActionType) { c.(*Clock).postActionOnCrank(f, name, typ) },
+		func(c any) (time.Time, bool) { return c.(*Clock).next() },
+	)
+}
 
 // Mode selects where a Clock's time comes from.
 type Mode int
@@ -104,14 +113,14 @@ type Clock struct {
 	// crank goroutine, counts those it has run.
 	signals atomic.Uint64
 	ioTaken uint64
-	// local holds what PostActionOnCrank queued: the posts of the crank
+	// local holds what postActionOnCrank queued: the posts of the crank
 	// goroutine itself, which need no lock. They were all made before the
 	// first action now in pending, so they move into the scheduler first.
 	local     []pendingAction
 	wakeCh    chan struct{} // signalled when an I/O handler is queued
 	blocked   atomic.Bool   // a crank is (about to be) waiting on wakeCh
 	stopped   atomic.Bool
-	sysOffset atomic.Int64 // test-only drift added to SystemNow
+	sysOffset atomic.Int64 // drift added to SystemNow, set only by tests
 
 	background atomic.Int64
 
@@ -189,9 +198,6 @@ func New(mode Mode, opts ...Option) *Clock {
 	return c
 }
 
-// NewVirtual returns a VirtualTime clock; the common case in tests.
-func NewVirtual() *Clock { return New(VirtualTime) }
-
 // Mode returns the clock's mode.
 func (c *Clock) Mode() Mode { return c.mode }
 
@@ -215,8 +221,9 @@ func (c *Clock) Elapsed() time.Duration { return c.sinceEpoch() }
 func (c *Clock) Epoch() time.Time { return c.epoch }
 
 // SystemNow returns calendar time: the wall clock in RealTime mode, the Unix
-// epoch plus virtual time in VirtualTime mode, plus any offset set with
-// SetSystemTimeOffset. Safe from any goroutine.
+// epoch plus virtual time in VirtualTime mode, plus the drift that tests may
+// set (the C++ setSystemTimeOffset, kept in export_test.go). Safe from any
+// goroutine. The C++ system_now.
 func (c *Clock) SystemNow() time.Time {
 	var t time.Time
 	if c.mode == RealTime {
@@ -226,10 +233,6 @@ func (c *Clock) SystemNow() time.Time {
 	}
 	return t.Add(time.Duration(c.sysOffset.Load()))
 }
-
-// SetSystemTimeOffset adds d to what SystemNow returns, to simulate drift of
-// the calendar clock; Now and timers are not affected.
-func (c *Clock) SetSystemTimeOffset(d time.Duration) { c.sysOffset.Store(int64(d)) }
 
 // maxElapsed is the largest offset from its epoch that a clock holds: about
 // 292 years, as an int64 count of nanoseconds (the C++ time_point::max()).
@@ -315,10 +318,10 @@ func (c *Clock) ShouldYield() bool {
 	return (c.sinceEpoch() - c.lastDispatchStart).Truncate(time.Millisecond) > CrankTimeSlice
 }
 
-// Next returns the expiry of the earliest queued timer event, and false when
+// next returns the expiry of the earliest queued timer event, and false when
 // none is queued. A cancelled event that has not been flushed yet still
-// counts, as in the C++.
-func (c *Clock) Next() (time.Time, bool) {
+// counts, as in the C++ next(). Tests reach it through internal/vclockhook.
+func (c *Clock) next() (time.Time, bool) {
 	if c.events.Len() == 0 {
 		return time.Time{}, false
 	}
@@ -420,12 +423,13 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 	}
 }
 
-// PostActionOnCrank is PostAction for code running on the crank goroutine:
+// postActionOnCrank is PostAction for code running on the crank goroutine:
 // an action, a timer callback, or the goroutine that cranks, between
 // cranks. The action runs in the same order and on the same crank as with
 // PostAction, but posting takes no lock. Called from any other goroutine
-// it is a data race: use PostAction there.
-func (c *Clock) PostActionOnCrank(f func(), name string, typ ActionType) {
+// it is a data race, so it is not exported: the library's own packages
+// (the WorkScheduler's re-post) reach it through internal/vclockhook.
+func (c *Clock) postActionOnCrank(f func(), name string, typ ActionType) {
 	if f == nil {
 		panic("vclock: PostAction with a nil action")
 	}
@@ -485,7 +489,3 @@ func (c *Clock) ActionQueueIsOverloaded() bool { return c.actions.OverloadedDura
 // CurrentSchedulerActionType returns the type of the action running now, or
 // NormalAction outside actions.
 func (c *Clock) CurrentSchedulerActionType() ActionType { return c.actions.CurrentActionType() }
-
-// ActionScheduler returns the clock's action scheduler, for inspection in
-// tests.
-func (c *Clock) ActionScheduler() *actionsched.Scheduler { return c.actions }

@@ -37,9 +37,7 @@
 //
 // The Clock is not safe for concurrent use, with these exceptions, which may
 // be called from any goroutine: PostAction, NewBackgroundWork,
-// FinishedBackgroundWork, Now, SystemNow and IsStopped. Code already on the
-// crank goroutine may post with PostActionOnCrank instead, which does the
-// same without taking a lock. Crank checks its own use: one started while
+// FinishedBackgroundWork, Now, SystemNow and IsStopped. Crank checks its own use: one started while
 // another runs, from a second goroutine or from inside the running crank,
 // panics before it changes anything.
 package vclock

@@ -58,36 +58,6 @@ func ExampleClock_PostAction() {
 	// after crank 3
 }
 
-// An action that keeps posting its next step from the crank goroutine can
-// use PostActionOnCrank, which takes no lock; the progress counts are those
-// PostAction gives. Crank 1 runs the wake-up handler and moves the first
-// step (2); each later crank runs the wake-up left by the previous step's
-// post (from crank 3 on), the step, and moves its successor, if any.
-func ExampleClock_PostActionOnCrank() {
-	clock := vclock.New(vclock.VirtualTime)
-	n := 0
-	var step func()
-	step = func() {
-		n++
-		fmt.Println("step", n)
-		if n < 3 {
-			clock.PostActionOnCrank(step, "loop", vclock.NormalAction)
-		}
-	}
-	clock.PostAction(step, "loop", vclock.NormalAction)
-	for p := clock.Crank(false); p > 0; p = clock.Crank(false) {
-		fmt.Println("progress", p)
-	}
-	// Output:
-	// progress 2
-	// step 1
-	// progress 2
-	// step 2
-	// progress 3
-	// step 3
-	// progress 2
-}
-
 // Cancelling a timer runs its callback at once, with ErrOperationAborted,
 // as asio does. As in the C++, the cancelled event stays queued until an
 // idle crank pops it, moving virtual time to its expiry.

@@ -307,3 +307,27 @@ func TestNoLostWakeUpWithBothPostPaths(t *testing.T) {
 		<-done
 	}
 }
+
+// TestPostActionOnCrankProgressCounts: an action that keeps posting its
+// next step from the crank goroutine gets the progress counts that
+// PostAction gives. Crank 1 runs the wake-up handler and moves the first
+// step (2); each later crank runs the wake-up left by the previous step's
+// post (from crank 3 on), the step, and moves its successor, if any.
+func TestPostActionOnCrankProgressCounts(t *testing.T) {
+	clock := vclock.New(vclock.VirtualTime)
+	var out []string
+	n := 0
+	var step func()
+	step = func() {
+		n++
+		out = append(out, fmt.Sprint("step ", n))
+		if n < 3 {
+			clock.PostActionOnCrank(step, "loop", vclock.NormalAction)
+		}
+	}
+	clock.PostAction(step, "loop", vclock.NormalAction)
+	for p := clock.Crank(false); p > 0; p = clock.Crank(false) {
+		out = append(out, fmt.Sprint("progress ", p))
+	}
+	require.Equal(t, []string{"progress 2", "step 1", "progress 2", "step 2", "progress 3", "step 3", "progress 2"}, out)
+}

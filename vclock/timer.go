@@ -73,9 +73,9 @@ func NewTimer(c *Clock) *Timer {
 // ExpiryTime returns the time the timer expires at.
 func (t *Timer) ExpiryTime() time.Time { return t.c.epoch.Add(t.expiry) }
 
-// Seq returns the seq the next AsyncWait will get: 0 after a fresh expiry,
-// then one more per wait on the same expiry.
-func (t *Timer) Seq() uint64 {
+// seq returns the seq the next AsyncWait will get: 0 after a fresh expiry,
+// then one more per wait on the same expiry (the C++ seq()).
+func (t *Timer) seq() uint64 {
 	if t.extra != nil && len(*t.extra) > 0 {
 		x := *t.extra
 		return uint64(x[len(x)-1].seq) + 1
@@ -122,7 +122,7 @@ func (t *Timer) AsyncWait(fn func(error)) {
 	if t.c.IsStopped() || t.first.cancelled {
 		return
 	}
-	seq := t.Seq()
+	seq := t.seq()
 	if seq > math.MaxUint32 {
 		panic("vclock: more than 4294967295 waits on one timer expiry")
 	}
