@@ -1,6 +1,7 @@
 package vclock_test
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -10,3 +11,7 @@ import (
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
+
+// long reports whether the heavier versions of the slow tests run: set
+// STELLARWORK_LONG=1 (make test-long).
+func long() bool { return os.Getenv("STELLARWORK_LONG") != "" }
