@@ -335,6 +335,11 @@ func (b *BasicWork) Shutdown() {
 
 // WakeUp moves a Waiting work back to Running, runs inner if given, then
 // the notify callback. It does nothing unless the work is Waiting.
+//
+// A wake-up is never lost to a panic: if inner panics, notify still runs
+// before the panic goes on (the parent hears of the wake-up and cranks
+// on); a transition listener's panic goes on only after the waiting timer
+// is cancelled, inner has run and notify has been called.
 func (b *BasicWork) WakeUp(inner func()) {
 	b.checkInit("WakeUp")
 	if b.InternalState() != InternalWaiting {
@@ -343,32 +348,65 @@ func (b *BasicWork) WakeUp(inner func()) {
 	if b.enabled(TraceLevel) {
 		b.log(TraceLevel, "Waking up: "+b.name)
 	}
-	b.setState(InternalRunning)
+	listenerPanic := b.changeState(InternalRunning)
 	b.resetWaitingTimer()
 	if inner != nil {
 		if b.enabled(TraceLevel) {
 			b.log(TraceLevel, b.name+" woke up and is executing its callback")
 		}
-		inner()
+		b.runInner(inner)
 	}
 	if b.notify != nil {
 		b.notify()
 	}
+	if listenerPanic != nil {
+		panic(listenerPanic)
+	}
+}
+
+// runInner runs a wake-up's inner callback; if it panics, the notify
+// callback runs before the panic goes on, so that the wake-up reaches the
+// parent all the same.
+func (b *BasicWork) runInner(inner func()) {
+	ok := false
+	defer func() {
+		if !ok && b.notify != nil {
+			b.notify()
+		}
+	}()
+	inner()
+	ok = true
+}
+
+// wakeSelfUp wakes the work up through its outer WakeUp, as the callbacks
+// of WakeSelfUpCallback and the retry timer do. An override of WakeUp that
+// panics before it has woken the work (it is still Waiting) would lose the
+// wake-up: the embedded WakeUp then completes it before the panic goes on.
+func (b *BasicWork) wakeSelfUp(inner func()) {
+	ok := false
+	defer func() {
+		if !ok && b.InternalState() == InternalWaiting {
+			b.WakeUp(inner)
+		}
+	}()
+	b.self.WakeUp(inner)
+	ok = true
 }
 
 // WakeSelfUpCallback returns a callback that wakes this work up (through its
-// outer WakeUp) and then runs inner.
+// outer WakeUp) and then runs inner. If the outer WakeUp panics before the
+// work is awake, the embedded WakeUp completes the wake-up before the panic
+// goes on.
 func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 	b.checkInit("WakeSelfUpCallback")
-	self := b.self
 	if inner == nil {
 		// Every caller without an inner callback can share one closure.
 		if b.wakeSelf == nil {
-			b.wakeSelf = func() { self.WakeUp(nil) }
+			b.wakeSelf = func() { b.wakeSelfUp(nil) }
 		}
 		return b.wakeSelf
 	}
-	return func() { self.WakeUp(inner) }
+	return func() { b.wakeSelfUp(inner) }
 }
 
 // SetupWaitingCallback arms a timer that wakes the work up after d. Call it
@@ -411,12 +449,20 @@ func (b *BasicWork) reset() {
 
 // setState is the one place the machine changes state. A failure with
 // retries left becomes Retrying; the hooks run before the state changes, so
-// that a shutdown issued from a hook is seen.
+// that a shutdown issued from a hook is seen. A transition listener's panic
+// goes on once the transition is complete.
 func (b *BasicWork) setState(st InternalState) {
+	if p := b.changeState(st); p != nil {
+		panic(p)
+	}
+}
+
+// changeState is setState, returning a transition listener's panic instead
+// of raising it, for callers that have more to do first.
+func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 	if st == InternalFailure && b.retries < b.maxRetries {
 		st = InternalRetrying
 	}
-	var listenerPanic any
 	cur := b.InternalState()
 	if !IsAllowed(cur, st) {
 		panic(&TransitionError{Transition{cur, st}})
@@ -454,11 +500,11 @@ func (b *BasicWork) setState(st InternalState) {
 		}
 	}
 	if st == InternalRetrying {
-		b.waitForRetry()
+		if p := b.waitForRetry(); listenerPanic == nil {
+			listenerPanic = p
+		}
 	}
-	if listenerPanic != nil {
-		panic(listenerPanic)
-	}
+	return listenerPanic
 }
 
 // tellListener calls l with the transition from -> to and returns what it
@@ -470,8 +516,10 @@ func (b *BasicWork) tellListener(l TransitionListener, from, to InternalState) (
 	return nil
 }
 
-// waitForRetry arms the retry timer with the backoff delay and waits.
-func (b *BasicWork) waitForRetry() {
+// waitForRetry arms the retry timer with the backoff delay and waits. It
+// returns a transition listener's panic on the move to Waiting, once the
+// timer's callback is in place.
+func (b *BasicWork) waitForRetry() (listenerPanic any) {
 	if b.retryTimer != nil {
 		panic(Invariant(b.name, "Retry timer for %s already exists!", b.name))
 	}
@@ -483,7 +531,7 @@ func (b *BasicWork) waitForRetry() {
 		b.log(zapcore.DebugLevel, fmt.Sprintf("Scheduling retry #%d/%d in %d sec, for %s",
 			b.retries+1, b.maxRetries, int64(delay/time.Second), b.name))
 	}
-	b.setState(InternalWaiting)
+	listenerPanic = b.changeState(InternalWaiting)
 	// The callback runs on firing and on cancellation alike, as in C++.
 	t.AsyncWait(func(error) {
 		st := b.InternalState()
@@ -496,9 +544,10 @@ func (b *BasicWork) waitForRetry() {
 				b.retryTimer = nil
 				rt.Cancel() // the C++ destroys the timer here
 			}
-			b.self.WakeUp(nil)
+			b.wakeSelfUp(nil)
 		}
 	})
+	return listenerPanic
 }
 
 // retryETA returns the whole seconds left before the scheduled retry.

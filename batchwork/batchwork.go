@@ -45,6 +45,10 @@ type BatchWork struct {
 	work.Work
 	iter  Iterator
 	batch []entry // sorted by name, as the C++ std::map
+	// held is a work yielded by the iterator whose add panicked (its
+	// start did): it is added before any other on the next top-up, so
+	// that the panic does not lose it.
+	held basicwork.Work
 }
 
 type entry struct {
@@ -76,6 +80,7 @@ func (b *BatchWork) NumWorksInBatch() int { return len(b.batch) }
 func (b *BatchWork) DoReset() {
 	clear(b.batch)
 	b.batch = b.batch[:0]
+	b.held = nil
 	b.iter.ResetIter()
 }
 
@@ -112,14 +117,20 @@ func (b *BatchWork) DoWork() basicwork.State {
 
 // addMoreWorkIfNeeded fills the batch from the iterator. Unlike the C++,
 // which adds and starts a duplicate before throwing, it checks the name
-// first, so a duplicate leaves the tree as it was.
+// first, so a duplicate leaves the tree as it was. A yielded work whose
+// start panics (work.Work.AddWork rolls the add back) is held and added
+// first on the next top-up: the panic loses no item.
 func (b *BatchWork) addMoreWorkIfNeeded() {
 	if b.IsAborting() {
 		panic(&work.AbortingError{Name: b.Name()})
 	}
 	limit := b.App().Config().MaxConcurrentSubprocesses
-	for len(b.batch) < limit && b.iter.HasNext() {
-		w := b.iter.YieldMoreWork()
+	for len(b.batch) < limit && (b.held != nil || b.iter.HasNext()) {
+		w := b.held
+		b.held = nil
+		if w == nil {
+			w = b.iter.YieldMoreWork()
+		}
 		if w == nil {
 			panic(basicwork.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
 		}
@@ -128,9 +139,11 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 		if i < len(b.batch) && b.batch[i].name == name {
 			panic(ErrDuplicate)
 		}
+		b.held = w // until it is in the batch: AddWork may panic
 		if err := b.AddWork(w); err != nil {
 			panic(err)
 		}
+		b.held = nil
 		b.batch = append(b.batch, entry{})
 		copy(b.batch[i+1:], b.batch[i:])
 		b.batch[i] = entry{name, w}

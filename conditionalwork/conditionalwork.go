@@ -75,13 +75,21 @@ func (c *ConditionalWork) OnRun() basicwork.State {
 			return basicwork.Waiting
 		}
 		c.Logf(basicwork.TraceLevel, "Condition for %s is satisfied: starting work", c.Name())
-		basicwork.Base(c.conditioned).SetParent(c, 0)
-		c.conditioned.StartWork(c.WakeSelfUpCallback(nil))
-		c.started = true
-		c.condition = nil
+		c.start()
 	}
 	c.conditioned.CrankWork()
 	return c.conditioned.State()
+}
+
+// start starts the conditioned work, registering this work as its parent,
+// and drops the condition. A refused start (the work runs, waits or aborts
+// elsewhere) panics before anything changes; a start that panics under way
+// leaves the condition and the registration as they were, and the next
+// crank tries again (basicwork.StartChild).
+func (c *ConditionalWork) start() {
+	basicwork.StartChild(c, 0, c.conditioned, c.WakeSelfUpCallback(nil))
+	c.started = true
+	c.condition = nil
 }
 
 // OnAbort cranks the conditioned work, once started, until it is done.

@@ -136,7 +136,10 @@ func (w *Work) AddWork(child basicwork.Work) error {
 // work caused by the child. It panics with a *basicwork.NotInitialisedError
 // if this work's or the child's Init was not called (the child's type is
 // named), and with a *basicwork.TransitionError if the child cannot be
-// started.
+// started. If starting the child panics (its OnReset does, say) while it
+// is still PENDING, the add is rolled back before the panic goes on: the
+// child is out of the list, with no parent registered, and may be added
+// again.
 func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	if w.self == nil {
 		basicwork.CheckInit(w, "AddWork")
@@ -151,12 +154,22 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	// A child that cannot be started (it runs, waits or aborts elsewhere)
 	// panics in StartWork as in C++, but before it is added: the C++ adds
 	// it first, and a caller that recovers would find it in the tree.
-	if st := basicwork.Base(child).InternalState(); st != basicwork.InternalPending && !basicwork.IsAllowed(st, basicwork.InternalPending) {
-		panic(&basicwork.TransitionError{Transition: basicwork.Transition{From: st, To: basicwork.InternalPending}})
-	}
-	w.addChild(child)
+	basicwork.CheckStartable(child)
+	cursor := w.cursor
+	i := w.addChild(child)
 	wakeSelf := w.WakeSelfUpCallback(cb)
+	started := false
+	defer func() {
+		// A start that panics before the child left PENDING (its OnReset,
+		// say) is undone: the child is taken out again, so that it is not
+		// left in the list, never started, to be cranked at every step.
+		// A panic after the start (a transition listener's) keeps it.
+		if !started && basicwork.Base(child).InternalState() == basicwork.InternalPending {
+			w.undoAdd(i, cursor)
+		}
+	}()
 	child.StartWork(wakeSelf)
+	started = true
 	wakeSelf()
 	return nil
 }
@@ -326,13 +339,25 @@ func (w *Work) clearChildren() {
 	w.cursor = -1
 }
 
-func (w *Work) addChild(c basicwork.Work) {
+func (w *Work) addChild(c basicwork.Work) int {
 	resetIter := !w.HasChildren()
 	i := w.kids.add(w, c)
 	w.totalChildren++
 	if resetIter {
 		w.cursor = i
 	}
+	return i
+}
+
+// undoAdd takes out the child just added in slot i, whose start failed,
+// and puts the round-robin position back to cursor.
+func (w *Work) undoAdd(i, cursor int) {
+	w.kids.remove(w, i)
+	if i == len(w.kids.slots)-1 {
+		w.kids.slots = w.kids.slots[:i]
+	}
+	w.totalChildren--
+	w.cursor = cursor
 }
 
 // yieldNextRunningChild walks on from the round-robin position to the next

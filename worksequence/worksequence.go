@@ -98,9 +98,7 @@ func (s *WorkSequence) OnRun() basicwork.State {
 		}
 		w := s.works[s.next]
 		if s.current == nil {
-			basicwork.Base(w).SetParent(s, s.next)
-			w.StartWork(s.WakeSelfUpCallback(nil))
-			s.current = w
+			s.start(w)
 		} else {
 			st := w.State()
 			if st == basicwork.Success || (st == basicwork.Failure && !s.stopAtFirstFailure) {
@@ -115,6 +113,17 @@ func (s *WorkSequence) OnRun() basicwork.State {
 		w.CrankWork()
 		return basicwork.Running
 	}
+}
+
+// start starts w, the work at s.next, and makes it the current one. A
+// refused start (w runs, waits or aborts elsewhere) panics before anything
+// changes, as work.Work's AddWork does, so that a caller that recovers
+// does not find the sequence registered as w's parent; a start that panics
+// under way leaves w as it was registered and not current, and the next
+// crank tries again (basicwork.StartChild).
+func (s *WorkSequence) start(w basicwork.Work) {
+	basicwork.StartChild(s, s.next, w, s.WakeSelfUpCallback(nil))
+	s.current = w
 }
 
 // OnAbort (final; C++ WorkSequence::onAbort) cranks the current work until it has finished aborting.
