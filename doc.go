@@ -126,7 +126,10 @@
 //     (BatchWork).
 //   - [conditionalwork]: a work gated on a condition (ConditionalWork).
 //   - [scheduler]: the root of a tree (WorkScheduler) and App.
-//   - [process]: child processes (ProcessManager, RunCommandWork).
+//   - [process]: child processes (ProcessManager, RunCommandWork), owned
+//     by the application (process.App).
+//   - [historywork]: stellar-core's history file works (get, put, mkdir
+//     through archive command templates, gzip, gunzip, batch download).
 //   - [dagwork]: works over a dependency graph.
 //   - [workview]: counts, snapshots and the status view of a tree.
 //   - [worktest]: trace recording and crank helpers for a port's own tests.
@@ -142,6 +145,7 @@ import (
 	_ "github.com/stellarwork/stellarwork/batchwork"
 	_ "github.com/stellarwork/stellarwork/conditionalwork"
 	_ "github.com/stellarwork/stellarwork/dagwork"
+	_ "github.com/stellarwork/stellarwork/historywork"
 	_ "github.com/stellarwork/stellarwork/process"
 	_ "github.com/stellarwork/stellarwork/scheduler"
 	_ "github.com/stellarwork/stellarwork/vclock"

@@ -211,14 +211,22 @@ func WithKillGrace(d time.Duration) Option { return func(m *Manager) { m.grace =
 // application's TmpDir.
 func WithTmpDir(dir string) Option { return func(m *Manager) { m.tmpRoot = dir } }
 
-// WithHoldVirtualTime makes every running process hold a background work
-// on the clock (vclock's NewBackgroundWork), so that a VirtualTime clock
-// does not jump to its next timer while a process runs: each process then
-// takes no virtual time. This is a deliberate difference from the C++,
-// whose idle virtual clock jumps to the next timer whatever processes run,
-// and so it is off by default. A program that simulates durations with
-// virtual timers next to real processes (cmd/workdemo) turns it on so that
-// its simulated clock does not race ahead of them.
+// WithHoldVirtualTime makes processes take no virtual time, and makes a
+// run with them repeat, on a VirtualTime clock: a deliberate difference
+// from the C++, whose idle virtual clock jumps to its next timer whatever
+// processes run, and so it is off by default. A program that simulates
+// durations with virtual timers next to real processes (cmd/workdemo)
+// turns it on, so that its simulated clock does not race ahead of them and
+// the same inputs give the same run.
+//
+// Every running process then holds a background work on the clock
+// (vclock's NewBackgroundWork), so that the clock does not jump while it
+// runs; and exits are handled in the order the processes started, each
+// once nothing else is queued on the clock, so that the works see them in
+// the same order, at the same point of the run, whichever process the
+// system happened to finish first. (A process shut down is handled at
+// once, as without the option.) On a RealTime clock the option does
+// nothing.
 func WithHoldVirtualTime() Option { return func(m *Manager) { m.hold = true } }
 
 // WithStdout sets the standard output of processes run without an output
@@ -279,7 +287,12 @@ type Manager struct {
 	grace  time.Duration
 	stdout *os.File
 	stderr *os.File
-	hold   bool // running processes hold virtual time
+	hold   bool // running processes hold virtual time (VirtualTime only)
+
+	// With hold: the started processes not yet handled, in start order,
+	// and whether a delivery of the first one's exit is posted.
+	held       []*ExitEvent
+	delivering bool
 
 	tmpRoot string
 	tmpDir  string // created on first use
@@ -562,8 +575,9 @@ func (m *Manager) start(ev *ExitEvent) error {
 	ev.pid = pid
 	ev.life = lifeRunning
 	m.started++
-	if m.hold {
+	if m.holding() {
 		m.clock.NewBackgroundWork()
+		m.held = append(m.held, ev)
 	}
 	go m.watch(ev, c)
 	return nil
@@ -595,12 +609,53 @@ func (m *Manager) watch(ev *ExitEvent, c *child) {
 		c.mu.Unlock()
 	}
 	close(c.reaped)
-	// When holding virtual time, post before finishing the background work,
-	// so that a virtual clock always sees one or the other and never jumps
-	// in between.
+	if m.holding() {
+		// The background work is finished when the exit is handled, on
+		// the crank goroutine, in start order (deliverHeld).
+		m.app.PostOnMainThread(m.scheduleDelivery, ActionName, vclock.NormalAction)
+		return
+	}
 	m.app.PostOnMainThread(func() { m.handleTermination(ev) }, ActionName, vclock.NormalAction)
-	if m.hold {
-		m.clock.FinishedBackgroundWork()
+}
+
+// holding reports whether processes hold virtual time (WithHoldVirtualTime
+// on a VirtualTime clock).
+func (m *Manager) holding() bool { return m.hold && m.clock.Mode() == vclock.VirtualTime }
+
+// scheduleDelivery posts deliverHeld unless it is posted already.
+func (m *Manager) scheduleDelivery() {
+	if m.delivering {
+		return
+	}
+	m.delivering = true
+	m.app.PostOnMainThread(m.deliverHeld, ActionName, vclock.NormalAction)
+}
+
+// deliverHeld handles the exit of the first process started and not yet
+// handled, once it has been reaped and nothing else is queued on the
+// clock; then it schedules itself again for the next one, if reaped. Until
+// the queue is empty it posts itself again, behind what is queued.
+func (m *Manager) deliverHeld() {
+	m.delivering = false
+	if len(m.held) == 0 {
+		return
+	}
+	if m.clock.ActionQueueSize() > 0 {
+		m.scheduleDelivery()
+		return
+	}
+	select {
+	case <-m.held[0].child.reaped:
+	default:
+		return // its watcher posts when it is reaped
+	}
+	m.handleTermination(m.held[0])
+	if len(m.held) > 0 {
+		select {
+		case <-m.held[0].child.reaped:
+			m.scheduleDelivery()
+		default:
+		}
 	}
 }
 
@@ -622,6 +677,10 @@ func (m *Manager) handleTermination(ev *ExitEvent) {
 	}
 	ev.life = lifeTerminated
 	ev.state = ev.child.cmd.ProcessState
+	if i := slices.Index(m.held, ev); i >= 0 {
+		m.held = slices.Delete(m.held, i, i+1)
+		m.clock.FinishedBackgroundWork()
+	}
 	err := m.exitStatus(ev)
 	if ev.aborted {
 		// Whatever the process wrote is partial: no output file.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -362,5 +363,34 @@ func TestVirtualTimeHeldByRunningProcess(t *testing.T) {
 	e.crankUntil(t, 5*time.Second, func() bool { return fired })
 	if e.clock.Elapsed() != time.Hour {
 		t.Errorf("virtual time %v, want 1h", e.clock.Elapsed())
+	}
+}
+
+// TestHoldDeliversExitsInStartOrder: with WithHoldVirtualTime, exits are
+// handled in the order the processes started, whichever ends first, and
+// all before the virtual clock moves.
+func TestHoldDeliversExitsInStartOrder(t *testing.T) {
+	e := newEnv(t, vclock.VirtualTime, 0, WithHoldVirtualTime())
+	fired := false
+	timer := vclock.NewTimer(e.clock)
+	timer.ExpiresFromNow(time.Second)
+	timer.AsyncWaitFunc(func() { fired = true }, vclock.OnFailureNoop)
+	var order []string
+	for _, cmd := range []string{"sleep 0.3", "sleep 0.1", "true"} {
+		ev := run(t, e.pm, cmd, "")
+		ev.AsyncWait(func(err error) {
+			if err != nil {
+				t.Errorf("%s: %v", cmd, err)
+			}
+			order = append(order, cmd+fmt.Sprintf(" at %v", e.clock.Elapsed()))
+		})
+	}
+	e.crankUntil(t, 10*time.Second, func() bool { return fired })
+	want := []string{"sleep 0.3 at 0s", "sleep 0.1 at 0s", "true at 0s"}
+	if !slices.Equal(order, want) {
+		t.Errorf("exits handled %q, want %q", order, want)
+	}
+	if n := e.clock.BackgroundWorkCount(); n != 0 {
+		t.Errorf("%d background works left", n)
 	}
 }

@@ -1,17 +1,23 @@
-// Command workdemo simulates a history catchup, stellar-core style, in
-// virtual time, and shows its work tree as it runs.
+// Command workdemo runs a history catchup, stellar-core style, on real
+// files with real processes, in virtual time, and shows its work tree as it
+// runs.
 //
-// The catchup is a BatchWork over N checkpoints, at most -bandwidth of them
-// in flight. Each checkpoint is a WorkSequence: a download that fails at a
-// seeded rate (so retries and their exponential backoff show), a verify,
-// and an apply, a ConditionalWork gated on the previous checkpoint's apply.
+// It builds a local archive of gzipped checkpoint files with a SHA-256
+// manifest in a work directory of its own. The catchup is a BatchWork over
+// N checkpoints, at most -bandwidth of them in flight. Each checkpoint is a
+// WorkSequence: a historywork.GetAndUnzipRemoteFileWork, whose get runs the
+// archive's get template (a flaky variant that fails at a seeded rate, so
+// that failing processes, retries and their backoff show) and whose gunzip
+// runs gzip; a verify against the manifest; and a simulated apply, a
+// ConditionalWork gated on the previous checkpoint's apply. The work
+// directory is removed at the end, and no process is left.
 //
 // On a terminal the status view (package workview) is redrawn in place;
 // otherwise a snapshot is printed every -every of clock time, with the
 // events (retries, failures, checkpoints applied) between them. A summary
-// ends the run. In virtual time (the default) a run takes milliseconds, and
-// two runs with the same -seed print the same text, but for the line that
-// reports the wall time.
+// ends the run. In virtual time (the default) a run takes a fraction of a
+// second, and two runs with the same -seed print the same text, but for the
+// line that reports the wall time.
 //
 // Usage:
 //
@@ -80,15 +86,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("workdemo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: workdemo [flags]\n\nSimulates a history catchup in virtual time and shows its work tree.\n\n")
+		fmt.Fprintf(fs.Output(), "usage: workdemo [flags]\n\nCatches up a history from a local archive of gzipped files, with real processes, in virtual time, and shows its work tree.\n\n")
 		fs.PrintDefaults()
 	}
 	var o options
 	plain := false
 	fs.IntVar(&o.checkpoints, "checkpoints", 16, "number of checkpoints (of 64 ledgers) to catch up")
 	fs.IntVar(&o.bandwidth, "bandwidth", 4, "most checkpoints in flight at once (the batch size)")
-	fs.Float64Var(&o.failureRate, "failure-rate", 0.2, "probability that a download attempt fails, in [0, 1)")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed of the failures, the download times and the backoff jitter")
+	fs.Float64Var(&o.failureRate, "failure-rate", 0.2, "probability that a get attempt fails, in [0, 1)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the files, the get failures and the backoff jitter")
+	fs.StringVar(&o.dir, "dir", "", "where to make the work directory (default: the system's temporary directory)")
 	fs.BoolVar(&o.realTime, "realtime", false, "run on the wall clock instead of in virtual time")
 	fs.StringVar(&o.traceFile, "trace", "", "write a runtime trace to this file (see go tool trace)")
 	fs.DurationVar(&o.every, "every", 0, "clock time between two status views (0: 1s on a terminal, 5s otherwise)")

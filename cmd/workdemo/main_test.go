@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/trace"
@@ -58,36 +59,123 @@ func withoutWallTime(t *testing.T, out string) string {
 }
 
 func TestDefaultRun(t *testing.T) {
-	out, rep := runText(t, defaults(t))
+	o := defaults(t)
+	out, rep := runText(t, o)
 	require.Equal(t, basicwork.Success, rep.state)
 	require.Equal(t, 16, rep.applied)
-	require.Equal(t, 1+16*5, rep.works, "the batch, and five works per checkpoint")
-	require.Equal(t, rep.works+rep.retries, rep.attempts)
 	require.Positive(t, rep.retries, "the default seed shows retries")
+	// Per checkpoint: the sequence, the get-and-unzip, its get and its
+	// gunzip, the verify, the gated apply and the apply; each retry of a
+	// get-and-unzip makes a new get.
+	require.Equal(t, 1+16*7+rep.retries, rep.works)
+	require.Equal(t, rep.works+rep.retries, rep.attempts)
+	// Every retry follows one failed get process, and no get fails for
+	// good: one get per attempt, one gunzip per file.
+	require.Equal(t, rep.retries, rep.failedGets)
+	require.Equal(t, 16+rep.retries, rep.gets)
+	require.Equal(t, 16, rep.gunzips)
+	require.Equal(t, rep.gets+rep.gunzips, rep.processes, "the processes the manager started")
 	require.Zero(t, rep.failures)
 	require.Less(t, rep.virtualTime, 2*time.Minute)
 
+	// The bytes moved are the archive's: every file downloaded once, and
+	// unzipped to its original contents.
+	var gzBytes, verified int64
+	ar, err := buildArchive(t.TempDir(), checkpointsOf(16), o.seed, o.failureRate)
+	require.NoError(t, err)
+	gzBytes = ar.gzBytes
+	for _, cp := range checkpointsOf(16) {
+		verified += int64(len(checkpointContent(o.seed, cp)))
+	}
+	require.Equal(t, gzBytes, rep.downloaded)
+	require.Equal(t, verified, rep.verified)
+	require.Equal(t, rep.retries, ar.failures, "the failures drawn are the failures run")
+
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Less(t, len(lines), 400, "a sane volume of output")
-	require.True(t, strings.HasPrefix(lines[0], "catchup of 16 checkpoints (ledgers 1-1023), 4 in flight, downloads failing 20% of the time, seed 1, virtual time"), lines[0])
-	require.Contains(t, out, "\n=== t=5.0s  crank ")
-	require.Contains(t, out, "\n=== t=10.0s  crank ")
+	require.True(t, strings.HasPrefix(lines[0], "catchup of 16 checkpoints (ledgers 1-1023, "+formatBytes(gzBytes)+
+		" gzipped) from a local archive via a get failing 20% of the time, 4 in flight, seed 1, virtual time"), lines[0])
+	require.Contains(t, out, "\n=== t=5.0s  works=")
+	require.Contains(t, out, "\n=== t=10.0s  works=")
 	require.Contains(t, out, "WORK ")
-	require.Contains(t, out, "├─ checkpoint-63 ")
+	require.Contains(t, out, "├─ checkpoint-")
+	require.Contains(t, out, "get-and-unzip-remote-file ledger/00/00/")
+	require.Contains(t, out, "its process exited 1")
 	require.Contains(t, out, "retrying in 1 sec")
+	require.Contains(t, out, "$WORK/download/ledger/")
 	require.Contains(t, out, "checkpoint-1023 applied (16/16)")
 	require.NotContains(t, out, "\x1b[", "no escape sequences when not live")
+	require.NotContains(t, out, os.TempDir()+"/workdemo-", "the work directory is shown as $WORK")
 
-	tail := lines[len(lines)-9:]
+	tail := lines[len(lines)-10:]
 	require.Equal(t, "=== summary", tail[0])
 	require.Equal(t, "result:       Succeeded: catchup-63-1023 : 16/16 children completed", tail[1])
 	require.Equal(t, "checkpoints:  16 of 16 applied", tail[2])
-	require.True(t, strings.HasPrefix(tail[3], "works:        81 run, "), tail[3])
-	require.True(t, strings.HasPrefix(tail[4], "retries:      "), tail[4])
+	require.Equal(t, fmt.Sprintf("works:        %d run, %d attempts", rep.works, rep.attempts), tail[3])
+	require.Equal(t, fmt.Sprintf("retries:      %d", rep.retries), tail[4])
 	require.Equal(t, "failures:     0", tail[5])
-	require.Equal(t, "virtual time: "+workview.FormatDuration(rep.virtualTime), tail[6])
-	require.True(t, strings.HasPrefix(tail[7], "cranks:       "), tail[7])
-	require.True(t, strings.HasPrefix(tail[8], "wall time:    "), tail[8])
+	require.Equal(t, fmt.Sprintf("processes:    %d run: %d gets (%d failed), 16 gunzips", rep.processes, rep.gets, rep.retries), tail[6])
+	require.Equal(t, "bytes moved:  "+formatBytes(gzBytes)+" downloaded, "+formatBytes(verified)+" unzipped and verified", tail[7])
+	require.Equal(t, "virtual time: "+workview.FormatDuration(rep.virtualTime), tail[8])
+	require.True(t, strings.HasPrefix(tail[9], "wall time:    "), tail[9])
+	require.True(t, strings.HasSuffix(tail[9], fmt.Sprintf(", %d cranks", rep.cranks)), tail[9])
+}
+
+// checkpointsOf returns the first n checkpoints, 63, 127, ...
+func checkpointsOf(n int) []uint32 {
+	var cps []uint32
+	for i := range n {
+		cps = append(cps, uint32((i+1)*checkpointFrequency-1))
+	}
+	return cps
+}
+
+// TestNothingLeftBehind: a run, a failing one and an interrupted one leave
+// no file in their directory and no process running from it.
+func TestNothingLeftBehind(t *testing.T) {
+	for name, mod := range map[string]func(*options) context.Context{
+		"success":     func(*options) context.Context { return context.Background() },
+		"failure":     func(o *options) context.Context { o.failureRate = 0.99; o.checkpoints = 2; return context.Background() },
+		"interrupted": func(*options) context.Context { return cancelled() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := defaults(t)
+			o.dir = t.TempDir()
+			ctx := mod(&o)
+			var out bytes.Buffer
+			_, err := run(ctx, &out, o)
+			require.NoError(t, err)
+			left, err := os.ReadDir(o.dir)
+			require.NoError(t, err)
+			require.Empty(t, left, "files left by the run")
+			require.Empty(t, processesOf(t, o.dir), "processes left by the run")
+		})
+	}
+}
+
+// cancelled returns a context already cancelled.
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// processesOf returns the pids of the processes whose command line
+// mentions dir.
+func processesOf(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	var pids []string
+	for _, de := range des {
+		b, err := os.ReadFile(filepath.Join("/proc", de.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), dir) {
+			pids = append(pids, de.Name())
+		}
+	}
+	return pids
 }
 
 func TestSameSeedSameOutput(t *testing.T) {
@@ -104,15 +192,16 @@ func TestSameSeedSameOutput(t *testing.T) {
 func TestFailuresAreRetriedThenFail(t *testing.T) {
 	o := defaults(t)
 	o.checkpoints = 3
-	o.failureRate = 0.9
+	o.failureRate = 0.99
 	out, rep := runText(t, o)
 	require.Equal(t, basicwork.Failure, rep.state)
 	require.Positive(t, rep.failures)
-	require.Contains(t, out, "FAILED after 6 attempts")
+	// RETRY_A_LOT: 33 attempts of the get-and-unzip, each a get that fails.
+	require.Contains(t, out, "get-and-unzip-remote-file ledger/00/00/00/ledger-0000003f.xdr.gz: FAILED after 33 attempts")
 	require.Contains(t, out, "result:       Failed: catchup-63-191")
 
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, 1, runMain(context.Background(), []string{"-checkpoints", "3", "-failure-rate", "0.9"}, &stdout, &stderr, false))
+	require.Equal(t, 1, runMain(context.Background(), []string{"-checkpoints", "3", "-failure-rate", "0.99"}, &stdout, &stderr, false))
 	require.Empty(t, stderr.String())
 }
 
@@ -207,10 +296,10 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, options{checkpoints: 16, bandwidth: 4, failureRate: 0.2, seed: 1, live: true, frameDelay: 100 * time.Millisecond}, o)
 
 	o, err = parseFlags([]string{"-checkpoints", "3", "-bandwidth", "2", "-failure-rate", "0.5", "-seed", "42",
-		"-realtime", "-trace", "t.out", "-every", "2s", "-plain", "-frame-delay", "0"}, &stderr)
+		"-realtime", "-trace", "t.out", "-every", "2s", "-plain", "-frame-delay", "0", "-dir", "d"}, &stderr)
 	require.NoError(t, err)
 	require.Equal(t, options{checkpoints: 3, bandwidth: 2, failureRate: 0.5, seed: 42, realTime: true,
-		traceFile: "t.out", every: 2 * time.Second}, o)
+		traceFile: "t.out", every: 2 * time.Second, dir: "d"}, o)
 	require.Empty(t, stderr.String())
 
 	for _, bad := range [][]string{

@@ -1,14 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
 	"fmt"
-	"math/rand/v2"
-	"strings"
+	"os"
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/conditionalwork"
+	"github.com/stellarwork/stellarwork/historywork"
 	"github.com/stellarwork/stellarwork/worksequence"
 )
 
@@ -16,87 +17,41 @@ import (
 // checkpoint every 64 ledgers, named by its last ledger (63, 127, ...).
 const checkpointFrequency = 64
 
-// Simulated durations, in clock time.
+// Simulated durations, in clock time. Downloads and gunzips are real
+// processes: in virtual time they take none (process.WithHoldVirtualTime).
 const (
-	minDownload = time.Second     // a download takes minDownload..maxDownload
-	maxDownload = 5 * time.Second //
-	verifyTime  = 500 * time.Millisecond
-	applyStep   = 500 * time.Millisecond // per applyBatch ledgers
-	applyBatch  = 16
-	gatePoll    = 500 * time.Millisecond // how often a gated apply checks
+	applyStep  = 500 * time.Millisecond // per applyBatch ledgers
+	applyBatch = 16
+	gatePoll   = 500 * time.Millisecond // how often a gated apply checks
 )
 
-// download fetches one checkpoint's files: each attempt waits a random time,
-// then fails with the configured probability. It is retried
-// basicwork.RetryAFew times, with the library's exponential backoff.
-type download struct {
-	basicwork.BasicWork
-	rng         *rand.Rand
-	failureRate float64
-	inFlight    bool
-}
-
-func newDownload(app basicwork.Application, checkpoint uint32, failureRate float64, seed uint64) *download {
-	d := &download{
-		// One source per download, so that its draws do not depend on the
-		// order in which the downloads run.
-		rng:         rand.New(rand.NewPCG(seed, uint64(checkpoint))),
-		failureRate: failureRate,
-	}
-	d.Init(app, fmt.Sprintf("download-%d", checkpoint), basicwork.RetryAFew, d)
-	return d
-}
-
-func (d *download) OnRun() basicwork.State {
-	if !d.inFlight {
-		d.inFlight = true
-		steps := int64((maxDownload - minDownload) / (100 * time.Millisecond))
-		d.SetupWaitingCallback(minDownload + time.Duration(d.rng.Int64N(steps+1))*100*time.Millisecond)
-		return basicwork.Waiting
-	}
-	d.inFlight = false
-	if d.rng.Float64() < d.failureRate {
-		return basicwork.Failure
-	}
-	return basicwork.Success
-}
-
-func (d *download) OnAbort() bool { return true }
-func (d *download) OnReset()      { d.inFlight = false }
-
-// Status says which attempt is downloading.
-func (d *download) Status() string {
-	s := d.BasicWork.Status()
-	if d.inFlight && strings.HasPrefix(s, "Waiting: ") {
-		return fmt.Sprintf("Downloading, attempt %d of %d: %s", d.Attempt(), d.MaxRetries()+1, d.Name())
-	}
-	return s
-}
-
-// verify checks the downloaded files.
+// verify checks a downloaded, unzipped checkpoint file against the
+// archive's SHA-256 manifest. A file that does not match fails its
+// checkpoint: downloading it again would not change it.
 type verify struct {
 	basicwork.BasicWork
-	inFlight bool
+	ft       historywork.FileTransferInfo
+	manifest map[string][sha256.Size]byte
+	verified *int64 // bytes verified, the demo's count
 }
 
-func newVerify(app basicwork.Application, checkpoint uint32) *verify {
-	v := &verify{}
-	v.Init(app, fmt.Sprintf("verify-%d", checkpoint), basicwork.RetryAFew, v)
+func newVerify(app basicwork.Application, ft historywork.FileTransferInfo, manifest map[string][sha256.Size]byte, verified *int64) *verify {
+	v := &verify{ft: ft, manifest: manifest, verified: verified}
+	v.Init(app, fmt.Sprintf("verify-%d", ft.Checkpoint()), basicwork.RetryNever, v)
 	return v
 }
 
 func (v *verify) OnRun() basicwork.State {
-	if !v.inFlight {
-		v.inFlight = true
-		v.SetupWaitingCallback(verifyTime)
-		return basicwork.Waiting
+	data, err := os.ReadFile(v.ft.LocalPathNoGz())
+	want, ok := v.manifest[v.ft.RemoteName()]
+	if err != nil || !ok || sha256.Sum256(data) != want {
+		return basicwork.Failure
 	}
-	v.inFlight = false
+	*v.verified += int64(len(data))
 	return basicwork.Success
 }
 
 func (v *verify) OnAbort() bool { return true }
-func (v *verify) OnReset()      { v.inFlight = false }
 
 // apply applies a checkpoint's ledgers, applyBatch at a time.
 type apply struct {
@@ -134,32 +89,30 @@ func (a *apply) Status() string {
 }
 
 // catchup is the BatchWork over the checkpoints: it yields, in order, one
-// WorkSequence per checkpoint, download then verify then apply, whose apply
-// is gated on the apply of the checkpoint before it. At most
-// Config().MaxConcurrentSubprocesses checkpoints are in flight; a
-// checkpoint's apply only waits on checkpoints yielded before it, so the
-// batch always makes progress.
+// WorkSequence per checkpoint: a historywork.GetAndUnzipRemoteFileWork
+// (a get through the archive's template, then gzip -d), a verify against
+// the manifest, and an apply gated on the apply of the checkpoint before
+// it. At most Config().MaxConcurrentSubprocesses checkpoints are in
+// flight; a checkpoint's apply only waits on checkpoints yielded before it,
+// so the batch always makes progress.
 type catchup struct {
 	batchwork.BatchWork
-	app         basicwork.Application
-	checkpoints []uint32
-	failureRate float64
-	seed        uint64
+	app      *historywork.App
+	archive  *archive
+	verified int64
 
 	next      int
 	prevApply *apply
 }
 
-func newCatchup(app basicwork.Application, count int, failureRate float64, seed uint64) *catchup {
-	c := &catchup{app: app, failureRate: failureRate, seed: seed}
-	for i := range count {
-		c.checkpoints = append(c.checkpoints, uint32((i+1)*checkpointFrequency-1))
-	}
-	c.Init(app, fmt.Sprintf("catchup-%d-%d", c.checkpoints[0], c.checkpoints[count-1]), basicwork.RetryNever, c)
+func newCatchup(app *historywork.App, a *archive) *catchup {
+	c := &catchup{app: app, archive: a}
+	first, last := a.files[0].Checkpoint(), a.files[len(a.files)-1].Checkpoint()
+	c.Init(app, fmt.Sprintf("catchup-%d-%d", first, last), basicwork.RetryNever, c)
 	return c
 }
 
-func (c *catchup) HasNext() bool { return c.next < len(c.checkpoints) }
+func (c *catchup) HasNext() bool { return c.next < len(c.archive.files) }
 
 func (c *catchup) ResetIter() {
 	c.next = 0
@@ -167,8 +120,9 @@ func (c *catchup) ResetIter() {
 }
 
 func (c *catchup) YieldMoreWork() basicwork.Work {
-	cp := c.checkpoints[c.next]
+	ft := c.archive.files[c.next]
 	c.next++
+	cp := ft.Checkpoint()
 
 	ap := newApply(c.app, cp)
 	cond := func(basicwork.Application) bool { return true }
@@ -183,8 +137,8 @@ func (c *catchup) YieldMoreWork() basicwork.Work {
 		panic(err) // neither is nil
 	}
 	seq, err := worksequence.New(c.app, fmt.Sprintf("checkpoint-%d", cp), []basicwork.Work{
-		newDownload(c.app, cp, c.failureRate, c.seed),
-		newVerify(c.app, cp),
+		historywork.NewGetAndUnzipRemoteFileWork(c.app, ft, nil, basicwork.RetryALot, true),
+		newVerify(c.app, ft, c.archive.manifest, &c.verified),
 		gated,
 	}, worksequence.MaxRetries(basicwork.RetryNever))
 	if err != nil {
