@@ -77,6 +77,7 @@ func TestDefaultRun(t *testing.T) {
 	require.Equal(t, rep.gets+rep.gunzips, rep.processes, "the processes the manager started")
 	require.Zero(t, rep.failures)
 	require.Less(t, rep.virtualTime, 2*time.Minute)
+	require.Less(t, rep.wallTime, 10*time.Second, "the demo's budget")
 
 	// The bytes moved are the archive's: every file downloaded once, and
 	// unzipped to its original contents.
@@ -187,6 +188,15 @@ func TestSameSeedSameOutput(t *testing.T) {
 	o.seed = 2
 	c, _ := runText(t, o)
 	require.NotEqual(t, withoutWallTime(t, a), withoutWallTime(t, c))
+
+	// Many failing processes at once, retried with random backoffs: the
+	// exits still reach the works in one order.
+	o.failureRate = 0.5
+	o.bandwidth = 8
+	d, rep := runText(t, o)
+	require.Greater(t, rep.retries, 16, "a run with many retries")
+	e, _ := runText(t, o)
+	require.Equal(t, withoutWallTime(t, d), withoutWallTime(t, e))
 }
 
 func TestFailuresAreRetriedThenFail(t *testing.T) {
