@@ -100,11 +100,13 @@ func (w *RunCommandWork) Pid() int {
 }
 
 // LastExit returns the event of the last command of this work that
-// completed (exited, failed to start, or was shut down), or nil if none
-// has. It survives a retry's reset, so that the cause of a failure can be
-// read while the retry waits: Err gives the result (nil, an *ExitError with
-// the exit status or signal, an error wrapping ErrStart or ErrOutFile, or
-// ErrAborted), Pid the process id and ProcessState how it ended.
+// completed (exited, was shut down, or failed to start after waiting in the
+// manager's queue), or nil if none has; a command that could not be started
+// at once leaves no event. It survives a retry's reset, so that the cause
+// of a failure can be read while the retry waits: Err gives the result
+// (nil, an *ExitError with the exit status or signal, an error wrapping
+// ErrStart or ErrOutFile, or ErrAborted), Pid the process id and
+// ProcessState how it ended.
 func (w *RunCommandWork) LastExit() *ExitEvent { return w.last }
 
 // OnRun starts the command on the first crank of a run and waits for it;
