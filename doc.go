@@ -105,6 +105,12 @@
 // the works it tracks. Record the same scenario with stellar-core's
 // WorkTests harness and compare the two files byte for byte.
 //
+// Package worktest/scenario runs scenario files (docs/SCENARIOS.md): small
+// datadriven files that build works, crank and check them, each command's
+// part of the trace written under it. Register a kind for each of your
+// works and run your files from your own go test; the library's 28 parity
+// traces are scenario files of this kind (internal/parity).
+//
 // # Porting a C++ class
 //
 // Each C++ class of src/work has a Go type of the same name in a package of
@@ -133,6 +139,7 @@
 //   - [dagwork]: works over a dependency graph.
 //   - [workview]: counts, snapshots and the status view of a tree.
 //   - [worktest]: trace recording and crank helpers for a port's own tests.
+//   - worktest/scenario: scenario files of a port's own works.
 //
 // stellar-core (Apache-2.0, Stellar Development Foundation and
 // contributors) is the reference design; see NOTICE.
