@@ -110,6 +110,7 @@ type BasicWork struct {
 	// asks it whether a level is on, and going through the interface and
 	// the logger each time was a measurable part of a step.
 	logCore zapcore.Core
+	failure *failureRecord // SetFailureCause's record (failure.go)
 }
 
 // Parent is a work that holds children: Work, WorkSequence and
@@ -313,7 +314,7 @@ func (b *BasicWork) StartWork(notify func()) {
 	if b.InternalState() != InternalPending {
 		b.setState(InternalPending)
 	}
-	b.notify = notify
+	b.notify, b.failure = notify, nil
 	b.setState(InternalRunning)
 	if b.retries != 0 {
 		panic(Invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, b.retries))

@@ -2,6 +2,7 @@ package basicwork_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/stellarwork/stellarwork/basicwork"
@@ -52,9 +53,8 @@ func ExampleTransitionEvent_Attempt() {
 	})
 	w := &flaky{}
 	w.Init(app, "flaky", basicwork.RetryOnce, w)
-	if err := app.WorkScheduler().ExecuteWork(context.Background(), w); err != nil {
-		panic(err)
-	}
+	err := app.WorkScheduler().ExecuteWork(context.Background(), w)
+	fmt.Println(errors.Is(err, basicwork.ErrWorkFailed))
 	// Output:
 	// WORK_PENDING -> WORK_RUNNING, attempt 1
 	// attempt 1 at 0s
@@ -63,4 +63,5 @@ func ExampleTransitionEvent_Attempt() {
 	// WORK_WAITING -> WORK_RUNNING, attempt 2
 	// attempt 2 at 1s
 	// WORK_RUNNING -> WORK_FAILURE, attempt 2
+	// true
 }

@@ -28,11 +28,13 @@ func wwcApp(t *testing.T) (*scheduler.App, *observer.ObservedLogs) {
 	return app, logs
 }
 
-// wwcExecute runs w on app's scheduler until it is done.
-func wwcExecute(t *testing.T, app *scheduler.App, w basicwork.Work) {
+// wwcExecute runs w on app's scheduler until it is done and returns
+// ExecuteWork's error.
+func wwcExecute(t *testing.T, app *scheduler.App, w basicwork.Work) error {
 	t.Helper()
-	require.NoError(t, app.WorkScheduler().ExecuteWork(t.Context(), w))
+	err := app.WorkScheduler().ExecuteWork(t.Context(), w)
 	require.True(t, w.IsDone())
+	return err
 }
 
 // wwcMessages returns the messages logged at exactly level l.
@@ -52,6 +54,9 @@ func TestWorkWithCallbackRejectsNilCallback(t *testing.T) {
 	require.EqualError(t, err, "Must provide a valid function. Use BasicWork if a callback is not needed.")
 }
 
+// diskOnFire is the error a callback returns in the tests.
+var diskOnFire = errors.New("disk on fire")
+
 func TestWorkWithCallbackOutcomes(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -59,15 +64,16 @@ func TestWorkWithCallbackOutcomes(t *testing.T) {
 		err    error
 		want   basicwork.State
 		errors []string
+		cause  error // the FailureCause, and the Cause ExecuteWork returns
 	}{
-		{"true succeeds", true, nil, basicwork.Success, nil},
+		{"true succeeds", true, nil, basicwork.Success, nil, nil},
 		{"false fails", false, nil, basicwork.Failure,
-			[]string{"WorkWithCallback cb error: callback failed"}},
-		{"error fails", false, errors.New("disk on fire"), basicwork.Failure,
-			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}},
+			[]string{"WorkWithCallback cb error: callback failed"}, basicwork.ErrCallbackFailed},
+		{"error fails", false, diskOnFire, basicwork.Failure,
+			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}, diskOnFire},
 		// An error wins over the boolean, as a C++ throw leaves no result.
-		{"error with true fails", true, errors.New("disk on fire"), basicwork.Failure,
-			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}},
+		{"error with true fails", true, diskOnFire, basicwork.Failure,
+			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}, diskOnFire},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,8 +88,20 @@ func TestWorkWithCallbackOutcomes(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, basicwork.RetryNever, w.MaxRetries())
 
-			wwcExecute(t, app, w)
+			err = wwcExecute(t, app, w)
 			require.Equal(t, tc.want, w.State())
+			require.Equal(t, tc.cause, w.FailureCause())
+			if tc.cause == nil {
+				require.NoError(t, err)
+			} else {
+				// The log line is the C++ one; the cause also reaches the
+				// caller, through the error.
+				require.ErrorIs(t, err, basicwork.ErrWorkFailed)
+				require.ErrorIs(t, err, tc.cause)
+				var we *basicwork.WorkError
+				require.ErrorAs(t, err, &we)
+				require.Equal(t, basicwork.WorkError{Name: "cb", State: basicwork.InternalFailure, Status: "Failed: cb", Cause: tc.cause}, *we)
+			}
 			require.Equal(t, 1, calls, "the callback runs once, never retried")
 			require.Same(t, app, gotApp, "the callback gets the work's application")
 			require.Equal(t, tc.errors, wwcMessages(logs, zapcore.ErrorLevel))

@@ -1,6 +1,7 @@
 package dagwork
 
 import (
+	"errors"
 	"fmt"
 
 	"go.uber.org/zap/zapcore"
@@ -214,7 +215,11 @@ func (d *DAGWork) StartWork(notify func()) {
 
 // DoWork records the nodes whose works are done, starts ready nodes up to
 // the concurrency limit, and once nothing more can run, ends with Success
-// if every node succeeded and Failure otherwise.
+// if every node succeeded and Failure otherwise. On Failure the DAGWork's
+// FailureCause joins (errors.Join) a *basicwork.WorkError for each node
+// that failed or was cancelled while running, in the order given to New;
+// a node that panicked with RecoverPanics has a *PanicError as its cause.
+// So errors.As on ExecuteWork's error reaches the nodes' errors.
 func (d *DAGWork) DoWork() basicwork.State {
 	d.settle()
 	limit := d.opts.maxConcurrency
@@ -222,24 +227,33 @@ func (d *DAGWork) DoWork() basicwork.State {
 		limit = d.App().Config().MaxConcurrentSubprocesses
 	}
 	for len(d.inflight) < limit && d.head < len(d.ready) {
+		// A node is consumed only once started: if its start panics, it
+		// is still at the head for the next DoWork, unless it did start.
 		i := d.ready[d.head]
-		d.head++
 		if d.nodes[i].state == Pending {
 			d.start(i)
 		}
+		d.head++
 	}
 	if d.head == len(d.ready) {
 		d.ready, d.head = d.ready[:0], 0
 	}
 	if len(d.inflight) == 0 && len(d.ready) == 0 {
 		st := basicwork.Success
+		var causes []error
 		for _, n := range d.nodes {
 			switch {
 			case n.state == Pending || n.state == Running:
 				panic(basicwork.Invariant(d.Name(), "dagwork: %s has nothing to run while node %s is %s", d.Name(), n.name, n.state))
 			case n.state != Success:
 				st = basicwork.Failure
+				if n.state == Failed || (n.state == Cancelled && n.started) {
+					causes = append(causes, basicwork.ResultError(n.child))
+				}
 			}
+		}
+		if st == basicwork.Failure {
+			d.SetFailureCause(errors.Join(causes...))
 		}
 		return st
 	}
@@ -249,18 +263,39 @@ func (d *DAGWork) DoWork() basicwork.State {
 	return basicwork.Waiting
 }
 
-// start adds node i's work as a child, which starts it.
+// start adds node i's work as a child, which starts it. If that panics (a
+// hook of the work, a transition listener), the node is recorded as
+// started if its work did start, and stays Pending otherwise; either way
+// the panic goes on, and the DAGWork can be cranked on.
 func (d *DAGWork) start(i int) {
 	n := d.nodes[i]
-	n.started, n.inflight = true, true
-	d.inflight = append(d.inflight, i)
 	if d.LogEnabled(zapcore.DebugLevel) {
 		d.Logf(zapcore.DebugLevel, "dagwork %s: starting %s", d.Name(), n.name)
 	}
+	before := basicwork.Base(n.child).InternalState()
+	startable := before == basicwork.InternalPending || before.IsDone()
+	recorded := false
+	defer func() {
+		if !recorded && startable {
+			if st := basicwork.Base(n.child).InternalState(); st != basicwork.InternalPending && !st.IsDone() {
+				recorded = true
+				d.recordStart(i)
+			}
+		}
+	}()
 	if err := d.AddWork(n.child); err != nil {
 		// DoWork is not called while aborting, and the child is not nil.
 		panic(err)
 	}
+	recorded = true
+	d.recordStart(i)
+}
+
+// recordStart counts node i's work as running.
+func (d *DAGWork) recordStart(i int) {
+	n := d.nodes[i]
+	n.started, n.inflight = true, true
+	d.inflight = append(d.inflight, i)
 	d.setNode(i, Running)
 }
 
@@ -296,9 +331,10 @@ func (d *DAGWork) settle() {
 					d.ready = append(d.ready, j)
 				}
 			}
-		case n.work.State() == basicwork.Aborted:
+		case n.work.State() == basicwork.Aborted && !panicked(n.child):
 			// Shut down by someone else than this DAGWork (a wrapped work
-			// is aborted inside its wrapper, which then fails).
+			// is aborted inside its wrapper, which then fails). A wrapped
+			// work that panicked is aborted too, by its wrapper: a failure.
 			d.setNode(i, Cancelled)
 			d.block(i)
 		default: // failed, or panicked inside its wrapper
@@ -307,6 +343,13 @@ func (d *DAGWork) settle() {
 		}
 	}
 	d.inflight = d.inflight[:kept]
+}
+
+// panicked reports whether child is a RecoverPanics wrapper whose work
+// panicked.
+func panicked(child basicwork.Work) bool {
+	r, ok := child.(*recoverWork)
+	return ok && r.panicked
 }
 
 // block makes Blocked every Pending node that depends on node i, directly or

@@ -67,7 +67,8 @@ func TestTransitiveBlocking(t *testing.T) {
 			app.Clock().Elapsed().Milliseconds(), ev.Name, ev.From, ev.To, ev.Attempt))
 	}))
 	require.NoError(t, err)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	errs := requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "a")
+	require.ErrorIs(t, errs[0], basicwork.ErrWorkFailed)
 
 	requireNode(t, dag, "a", dagwork.Failed)
 	requireNode(t, dag, "b", dagwork.Blocked)
@@ -156,7 +157,9 @@ func TestCancelRunningNode(t *testing.T) {
 		require.Equal(t, basicwork.Waiting, dag.State())
 		cancelErr = dag.Cancel("a")
 	})
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	// a was cancelled while running: its error says it was aborted.
+	errs := requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "a")
+	require.ErrorIs(t, errs[0], basicwork.ErrWorkAborted)
 	require.NoError(t, cancelErr)
 	requireNode(t, dag, "a", dagwork.Cancelled)
 	requireNode(t, dag, "b", dagwork.Blocked)
@@ -191,7 +194,7 @@ func TestCancelLastRunningNode(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: a}})
 	require.NoError(t, err)
 	at(app, time.Second, func() { require.NoError(t, dag.Cancel("a")) })
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "a")
 	requireNode(t, dag, "a", dagwork.Cancelled)
 	require.Equal(t, basicwork.Failure, dag.State())
 	require.Equal(t, time.Second, app.Clock().Elapsed())
@@ -283,7 +286,9 @@ func TestRecoverPanicsPassesThrough(t *testing.T) {
 		{Work: r, RecoverPanics: true},
 	})
 	require.NoError(t, err)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	// s failed without panicking: its error is a plain failure.
+	errs := requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "s")
+	require.NotErrorIs(t, errs[0], dagwork.ErrPanicked)
 	requireNode(t, dag, "s", dagwork.Failed)
 	requireNode(t, dag, "r", dagwork.Success)
 	require.Equal(t, []string{"work-scheduler/dag/r/r", "work-scheduler/dag/r"}, paths)
@@ -343,7 +348,7 @@ func TestCancelFromAnotherGoroutine(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		app.PostOnMainThread(func() { cancelled <- dag.Cancel("long") }, "cancel", vclock.NormalAction)
 	}()
-	require.NoError(t, execute(t, context.Background(), app, dag, 10*time.Second))
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 10*time.Second), dag, "long")
 	wg.Wait()
 	require.NoError(t, <-cancelled)
 	requireNode(t, dag, "long", dagwork.Cancelled)
@@ -398,7 +403,8 @@ func TestAbortedFromOutside(t *testing.T) {
 				{Work: newLogWork(app, "after", &log), Deps: []string{"victim"}},
 			})
 			require.NoError(t, err)
-			require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+			errs := requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "victim")
+			require.ErrorIs(t, errs[0], basicwork.ErrWorkAborted, "wrapped or not, the victim was aborted")
 			requireNode(t, dag, "victim", dagwork.Cancelled)
 			requireNode(t, dag, "killer", dagwork.Success)
 			requireNode(t, dag, "after", dagwork.Blocked)
@@ -408,9 +414,9 @@ func TestAbortedFromOutside(t *testing.T) {
 	}
 }
 
-// TestRerunAfterPanic: a work that panicked is left as it was, so starting
-// it again panics too; with RecoverPanics that is a failure of the node in
-// the next run as well.
+// TestRerunAfterPanic: a work that panicked is shut down and aborted
+// before its node fails, so starting the graph again starts it again; it
+// panics again, a failure of the node in the next run as well.
 func TestRerunAfterPanic(t *testing.T) {
 	app, logs := newApp(t)
 	var wrappers []basicwork.Work
@@ -422,9 +428,10 @@ func TestRerunAfterPanic(t *testing.T) {
 	p := newPanicWork(app, "p", basicwork.RetryNever)
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: p, RecoverPanics: true}})
 	require.NoError(t, err)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "p")
 	requireNode(t, dag, "p", dagwork.Failed)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	require.Equal(t, basicwork.InternalAborted, internal(p))
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "p")
 	requireNode(t, dag, "p", dagwork.Failed)
 	var msgs []string
 	for _, e := range logs.FilterLevelExact(zapcore.ErrorLevel).All() {
@@ -432,10 +439,12 @@ func TestRerunAfterPanic(t *testing.T) {
 	}
 	require.Equal(t, []string{
 		"dagwork: work p panicked in OnRun: intentional panic for testing",
-		"dagwork: work p panicked in StartWork: BasicWork error: illegal state transition WORK_RUNNING -> WORK_PENDING",
+		"dagwork: work p panicked in OnRun: intentional panic for testing",
 	}, msgs)
-	// The wrapper (first started, then p) shows p's status.
-	require.Len(t, wrappers, 3)
+	// Each run starts the wrapper, then p; the wrapper shows p's status.
+	require.Len(t, wrappers, 4)
 	require.NotSame(t, p, wrappers[0])
+	require.Same(t, p, wrappers[1])
+	require.Same(t, wrappers[0], wrappers[2])
 	require.Equal(t, p.Status(), wrappers[0].Status())
 }

@@ -26,7 +26,36 @@ var (
 	ErrUnknownNode = errors.New("dagwork: unknown node")
 	// ErrNodeDone matches every *NodeDoneError.
 	ErrNodeDone = errors.New("dagwork: node is done")
+	// ErrPanicked matches every *PanicError.
+	ErrPanicked = errors.New("dagwork: node panicked")
 )
+
+// PanicError is the failure cause of a node with RecoverPanics whose work
+// panicked: the node's wrapper records it (FailureCause), and the DAGWork's
+// cause includes it. Its text is that of the ERROR line logged then.
+type PanicError struct {
+	// Node is the node's name.
+	Node string
+	// Where is the method the panic came out of: StartWork, OnRun or
+	// OnAbort.
+	Where string
+	// Value is what the work panicked with.
+	Value any
+}
+
+// Error reads "dagwork: work <node> panicked in <where>: <value>".
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("dagwork: work %s panicked in %s: %v", e.Node, e.Where, e.Value)
+}
+
+// Is makes errors.Is(err, ErrPanicked) true.
+func (e *PanicError) Is(target error) bool { return target == ErrPanicked }
+
+// Unwrap returns Value if it is an error (a panic(err)), and nil otherwise.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
 
 // DuplicateNameError: two nodes have the same name.
 type DuplicateNameError struct {

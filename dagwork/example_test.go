@@ -40,14 +40,19 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	if err := app.WorkScheduler().ExecuteWork(context.Background(), dag); err != nil {
-		panic(err)
-	}
+	err = app.WorkScheduler().ExecuteWork(context.Background(), dag)
 	for _, name := range dag.Names() {
 		st, _ := dag.NodeState(name)
 		fmt.Printf("%-12s %s\n", name, st)
 	}
 	fmt.Println(dag.Name(), dag.State())
+	// The error says the DAGWork failed; its cause joins the errors of the
+	// nodes that failed.
+	fmt.Println(errors.Is(err, basicwork.ErrWorkFailed), errors.Is(err, basicwork.ErrCallbackFailed))
+	var we *basicwork.WorkError
+	if errors.As(dag.FailureCause(), &we) {
+		fmt.Println("failed node:", we.Name, we.State)
+	}
 	fmt.Printf("%+v\n", dag.Metrics())
 	// Output:
 	// run has
@@ -62,6 +67,8 @@ func ExampleNew() {
 	// tx_results   BLOCKED
 	// scp          SUCCESS
 	// catchup WORK_FAILURE
+	// true true
+	// failed node: transactions WORK_FAILURE
 	// {Total:6 Pending:0 Running:0 Success:4 Failed:1 Blocked:1 Cancelled:0 Attempts:5 RetriesLeft:0}
 }
 
@@ -114,11 +121,9 @@ func ExampleDAGWork_Cancel() {
 		}
 	}, vclock.OnFailureNoop)
 
-	if err := app.WorkScheduler().ExecuteWork(context.Background(), dag); err != nil {
-		panic(err)
-	}
+	err = app.WorkScheduler().ExecuteWork(context.Background(), dag)
 	fmt.Println("download work:", download.State())
-	fmt.Println(dag.Name(), dag.State())
+	fmt.Println(dag.Name(), dag.State(), errors.Is(err, basicwork.ErrWorkAborted))
 	// Output:
 	// 0s download: PENDING -> RUNNING
 	// 0s index: PENDING -> RUNNING
@@ -126,7 +131,7 @@ func ExampleDAGWork_Cancel() {
 	// 1s apply: PENDING -> BLOCKED
 	// 2s index: RUNNING -> SUCCESS
 	// download work: WORK_ABORTED
-	// dag WORK_FAILURE
+	// dag WORK_FAILURE true
 }
 
 // boom panics in OnRun.
@@ -149,18 +154,22 @@ func ExampleNode_recoverPanics() {
 	if err != nil {
 		panic(err)
 	}
-	if err := app.WorkScheduler().ExecuteWork(context.Background(), dag); err != nil {
-		panic(err)
-	}
+	err = app.WorkScheduler().ExecuteWork(context.Background(), dag)
 	for _, name := range dag.Names() {
 		st, _ := dag.NodeState(name)
 		fmt.Println(name, st)
 	}
 	fmt.Println("attempts:", dag.Metrics().Attempts)
+	// The panic is the node's failure cause, so the DAGWork's too.
+	var pe *dagwork.PanicError
+	if errors.As(err, &pe) {
+		fmt.Println(pe.Node, pe.Where, pe.Value, errors.Is(err, dagwork.ErrPanicked))
+	}
 	// Output:
 	// boom FAILED
 	// after BLOCKED
 	// attempts: 1
+	// boom OnRun boom true
 }
 
 // New rejects a graph it cannot run with a typed error that names the

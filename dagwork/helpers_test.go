@@ -171,3 +171,32 @@ func (w *failWork) OnAbort() bool          { return true }
 
 // internal returns a work's internal state.
 func internal(w basicwork.Work) basicwork.InternalState { return basicwork.Base(w).InternalState() }
+
+// requireDAGFailed checks that err, ExecuteWork's error for dag, says that
+// dag failed, and that its cause is one *basicwork.WorkError per node that
+// failed or was cancelled while running, named as given, in the order of
+// the nodes given to New. It returns those node errors.
+func requireDAGFailed(t *testing.T, err error, dag *dagwork.DAGWork, nodes ...string) []*basicwork.WorkError {
+	t.Helper()
+	require.ErrorIs(t, err, basicwork.ErrWorkFailed)
+	var we *basicwork.WorkError
+	require.ErrorAs(t, err, &we)
+	require.Equal(t, dag.Name(), we.Name)
+	require.Equal(t, basicwork.InternalFailure, we.State)
+	require.Equal(t, dag.Status(), we.Status)
+	require.Equal(t, we.Cause, dag.FailureCause())
+	var got []*basicwork.WorkError
+	var names []string
+	if we.Cause != nil {
+		joined, ok := we.Cause.(interface{ Unwrap() []error })
+		require.True(t, ok, "the cause joins the nodes' errors: %v", we.Cause)
+		for _, e := range joined.Unwrap() {
+			var ne *basicwork.WorkError
+			require.ErrorAs(t, e, &ne)
+			got = append(got, ne)
+			names = append(names, ne.Name)
+		}
+	}
+	require.Equal(t, nodes, names)
+	return got
+}

@@ -112,14 +112,19 @@ func TestHenyeyPanicRecovery(t *testing.T) {
 	w := newPanicWork(app, "panicker", basicwork.RetryNever)
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.MaxConcurrency(1))
 	require.NoError(t, err)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	nodeErrs := requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "panicker")
+	var pe *dagwork.PanicError
+	require.ErrorAs(t, nodeErrs[0], &pe)
+	require.Equal(t, dagwork.PanicError{Node: "panicker", Where: "OnRun", Value: "intentional panic for testing"}, *pe)
 	requireNode(t, dag, "panicker", dagwork.Failed)
 	require.Equal(t, basicwork.Failure, dag.State())
 	errs := logs.FilterLevelExact(zapcore.ErrorLevel).All()
 	require.Len(t, errs, 1)
 	require.Equal(t, "dagwork: work panicker panicked in OnRun: intentional panic for testing", errs[0].Message)
-	// The work is left as it was when it panicked.
-	require.Equal(t, basicwork.InternalRunning, internal(w))
+	// Beyond henyey: the work that panicked was shut down and its abort
+	// cranked to the end before the node failed, so that nothing it
+	// started outlives the node.
+	require.Equal(t, basicwork.InternalAborted, internal(w))
 }
 
 // test_panic_no_retry: a panic is final even with retries left.
@@ -128,7 +133,7 @@ func TestHenyeyPanicNoRetry(t *testing.T) {
 	w := newPanicWork(app, "panicker-with-retries", 3)
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.MaxConcurrency(1))
 	require.NoError(t, err)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "panicker-with-retries")
 	requireNode(t, dag, "panicker-with-retries", dagwork.Failed)
 	require.Equal(t, 1, w.Attempt())
 	require.Equal(t, 0, w.Retries())
@@ -150,7 +155,7 @@ func TestHenyeyPanicBlocksDependents(t *testing.T) {
 		{Work: child, Deps: []string{"panicking-parent"}},
 	}, dagwork.MaxConcurrency(2))
 	require.NoError(t, err)
-	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "panicking-parent")
 	requireNode(t, dag, "panicking-parent", dagwork.Failed)
 	requireNode(t, dag, "child", dagwork.Blocked)
 	require.Empty(t, log)
@@ -238,7 +243,8 @@ func TestHenyeyCancelledBeforeStartNotPanicked(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.MaxConcurrency(1))
 	require.NoError(t, err)
 	require.NoError(t, dag.Cancel("should-not-run")) // henyey: cancel(id) == true
-	require.NoError(t, execute(t, context.Background(), app, dag, 2*time.Second))
+	// The DAGWork fails with no node error: the one node never ran.
+	requireDAGFailed(t, execute(t, context.Background(), app, dag, 2*time.Second), dag)
 	requireNode(t, dag, "should-not-run", dagwork.Cancelled)
 	require.Empty(t, log)
 	require.Equal(t, basicwork.InternalPending, internal(w))

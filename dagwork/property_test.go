@@ -2,6 +2,7 @@ package dagwork_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -103,8 +104,9 @@ func TestPropertyRandomGraphs(t *testing.T) {
 				}
 			})
 		}
-		if err := app.WorkScheduler().ExecuteWork(context.Background(), dag); err != nil {
-			t.Fatal(err)
+		err = app.WorkScheduler().ExecuteWork(context.Background(), dag)
+		if (err == nil) != (dag.State() == basicwork.Success) || (err != nil && !errors.Is(err, basicwork.ErrWorkFailed)) {
+			t.Fatalf("DAGWork %s, ExecuteWork: %v", dag.State(), err)
 		}
 		if len(violations) > 0 {
 			t.Fatal(violations)

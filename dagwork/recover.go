@@ -9,14 +9,31 @@ import (
 )
 
 // recoverWork runs a node's work and turns a panic raised while it is
-// started or cranked into a final failure (or, while aborting, into the end
-// of the abort). It has the node's name and is never retried: the inner
-// work's own retries happen inside it, as inside a ConditionalWork.
+// started, cranked or shut down into a final failure (or, while aborting,
+// into the end of the abort). It has the node's name and is never retried:
+// the inner work's own retries happen inside it, as inside a
+// ConditionalWork.
+//
+// After a panic nothing the inner work started may outlive the node: the
+// wrapper first shuts the inner work down and cranks it until it is done,
+// and only then fails (or ends its abort). If the inner work panics again
+// while aborting, its abort cannot be trusted: the wrapper then drives the
+// inner work's children (Children, as a work.Work has) to their end
+// itself, and theirs in turn if one of them panics while aborting.
 type recoverWork struct {
 	basicwork.BasicWork
 	inner    basicwork.Work
 	started  bool
-	panicked bool
+	panicked bool // a panic was recovered: clean up, then fail
+	// abandoned is set once the inner work panicked while aborting; the
+	// works in orphans are then driven to their end instead.
+	abandoned bool
+	orphans   []basicwork.Work
+}
+
+// childLister is a work with children that it can list: work.Work.
+type childLister interface {
+	Children() []basicwork.Work
 }
 
 func newRecoverWork(app basicwork.Application, inner basicwork.Work) *recoverWork {
@@ -26,63 +43,181 @@ func newRecoverWork(app basicwork.Application, inner basicwork.Work) *recoverWor
 }
 
 // StartWork starts this work, then the inner one at once, so that the
-// inner work's attempt count is reset when the node starts.
+// inner work's attempt count is reset when the node starts. An inner work
+// that cannot be started (it runs elsewhere) is left alone, its parent
+// unchanged; one whose start panicked half-way is cleaned up.
 func (r *recoverWork) StartWork(notify func()) {
-	r.BasicWork.StartWork(notify) // OnReset clears started and panicked
+	r.forget()
+	r.BasicWork.StartWork(notify)
+	st := basicwork.Base(r.inner).InternalState()
+	startable := st == basicwork.InternalPending || st.IsDone()
 	defer func() {
 		if v := recover(); v != nil {
+			// Ours to clean up only if the start got under way.
+			r.started = startable && basicwork.Base(r.inner).InternalState() != basicwork.InternalPending
 			r.onPanic("StartWork", v)
 		}
 	}()
-	basicwork.Base(r.inner).SetParent(r, 0)
-	r.inner.StartWork(r.WakeSelfUpCallback(nil))
+	if startable {
+		basicwork.Base(r.inner).SetParent(r, 0)
+	}
 	r.started = true
+	r.inner.StartWork(r.WakeSelfUpCallback(nil))
 }
 
-// OnRun cranks the inner work and reports its state; a panic is a failure.
+// OnRun cranks the inner work and reports its state. After a panic it
+// cleans up, reading Running, and then fails.
 func (r *recoverWork) OnRun() (st basicwork.State) {
-	if r.panicked || !r.started {
-		return basicwork.Failure
+	if r.panicked {
+		if r.cleanUp() {
+			return basicwork.Failure
+		}
+		return basicwork.Running
 	}
 	defer func() {
 		if v := recover(); v != nil {
 			r.onPanic("OnRun", v)
-			st = basicwork.Failure
+			st = basicwork.Running
+			if r.cleanUp() {
+				st = basicwork.Failure
+			}
 		}
 	}()
 	r.inner.CrankWork()
 	st = r.inner.State()
-	if st == basicwork.Aborted {
+	switch st {
+	case basicwork.Aborted:
 		// Shut down from outside the DAG: it did not succeed.
+		r.SetFailureCause(basicwork.ResultError(r.inner))
 		st = basicwork.Failure
+	case basicwork.Failure:
+		r.SetFailureCause(basicwork.Base(r.inner).FailureCause())
 	}
 	return st
 }
 
-// OnAbort cranks the inner work until it is done; a panic ends the abort.
+// OnAbort cranks the inner work until it is done. A panic of the inner
+// work while it aborts ends its part of the abort: its children are then
+// driven to their end instead.
 func (r *recoverWork) OnAbort() (done bool) {
-	if r.panicked || !r.started || r.inner.IsDone() {
+	if r.panicked {
+		return r.cleanUp()
+	}
+	if !r.started || r.inner.IsDone() {
 		return true
 	}
 	defer func() {
 		if v := recover(); v != nil {
 			r.onPanic("OnAbort", v)
-			done = true
+			r.abandon()
+			done = r.cleanUp()
 		}
 	}()
 	r.inner.CrankWork()
 	return r.inner.IsDone()
 }
 
-// OnReset forgets the inner work's start.
-func (r *recoverWork) OnReset() { r.started, r.panicked = false, false }
+// forget forgets the inner work's start and any panic, when the node
+// starts again. (Not on reset: the wrapper's final failure resets it, and
+// the DAGWork then still reads whether it panicked.)
+func (r *recoverWork) forget() {
+	r.started, r.panicked, r.abandoned = false, false, false
+	clear(r.orphans)
+	r.orphans = r.orphans[:0]
+}
 
-// Shutdown shuts the inner work down, then this one.
+// Shutdown shuts the inner work down, then this one; a panic of the inner
+// work's Shutdown is recovered (and the inner work abandoned).
 func (r *recoverWork) Shutdown() {
 	if r.started && !r.panicked && !r.inner.IsDone() {
-		r.inner.Shutdown()
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					r.onPanic("Shutdown", v)
+					r.abandon()
+				}
+			}()
+			r.inner.Shutdown()
+		}()
 	}
 	r.BasicWork.Shutdown()
+}
+
+// cleanUp moves the shutdown of the inner work's tree one step on, after a
+// panic, and reports whether nothing of it is left running.
+func (r *recoverWork) cleanUp() bool {
+	if !r.started {
+		return true // nothing of the inner work's was started
+	}
+	if !r.abandoned {
+		if r.inner.IsDone() {
+			return true
+		}
+		ok := r.stepAbort(r.inner)
+		if ok {
+			return r.inner.IsDone()
+		}
+		r.abandon()
+	}
+	kept := r.orphans[:0]
+	for _, w := range r.orphans {
+		if w.IsDone() {
+			continue
+		}
+		ok := r.stepAbort(w)
+		switch {
+		case !ok:
+			// It cannot abort either: drive its own children instead.
+			if l, isParent := w.(childLister); isParent {
+				for _, c := range l.Children() {
+					if !c.IsDone() {
+						kept = append(kept, c)
+					}
+				}
+			}
+		case !w.IsDone():
+			kept = append(kept, w)
+		}
+	}
+	clear(r.orphans[len(kept):])
+	r.orphans = kept
+	return len(r.orphans) == 0
+}
+
+// abandon gives the inner work up, after it panicked while aborting: its
+// children that are not done become the orphans to drive to their end.
+func (r *recoverWork) abandon() {
+	if r.abandoned {
+		return
+	}
+	r.panicked, r.abandoned = true, true
+	if l, ok := r.inner.(childLister); ok {
+		for _, c := range l.Children() {
+			if !c.IsDone() {
+				r.orphans = append(r.orphans, c)
+			}
+		}
+	}
+}
+
+// stepAbort shuts w down if it is not aborting yet, then cranks its abort
+// once. It reports false if w panicked, which is logged as onPanic does.
+func (r *recoverWork) stepAbort(w basicwork.Work) (ok bool) {
+	where := "Shutdown"
+	defer func() {
+		if v := recover(); v != nil {
+			r.onPanic(where, v)
+			ok = false
+		}
+	}()
+	if !w.IsAborting() {
+		w.Shutdown()
+	}
+	if w.IsAborting() {
+		where = "OnAbort"
+		w.CrankWork()
+	}
+	return true
 }
 
 // Status is the inner work's status.
@@ -98,9 +233,13 @@ func (r *recoverWork) ChildLost(int) {}
 // ParentWork returns the wrapper.
 func (r *recoverWork) ParentWork() basicwork.Work { return r }
 
-// onPanic records a recovered panic v of the inner work and logs it at
-// ERROR level (the stack at DEBUG).
+// onPanic records a recovered panic v of the inner work as the failure
+// cause (the first one only) and logs it at ERROR level (the stack at
+// DEBUG).
 func (r *recoverWork) onPanic(where string, v any) {
+	if !r.panicked || r.FailureCause() == nil {
+		r.SetFailureCause(&PanicError{Node: r.Name(), Where: where, Value: v})
+	}
 	r.panicked = true
 	r.Logf(zapcore.ErrorLevel, "dagwork: work %s panicked in %s: %v", r.Name(), where, v)
 	if r.LogEnabled(zapcore.DebugLevel) {

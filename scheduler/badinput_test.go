@@ -43,12 +43,15 @@ func TestBadInputScheduleNil(t *testing.T) {
 }
 
 // TestBadInputExecuteAfterClockShutdown: ExecuteWork on a stopped clock
-// returns at once, without blocking; the work is scheduled but never runs.
+// returns at once, without blocking, with ErrClockStopped; the work is
+// scheduled (started, so Running) but never runs.
 func TestBadInputExecuteAfterClockShutdown(t *testing.T) {
 	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
 	app.Clock().Shutdown()
 	w := testworks.NewDefaultBasicWork(app, "w")
-	require.NoError(t, app.WorkScheduler().ExecuteWork(context.Background(), w))
+	err := app.WorkScheduler().ExecuteWork(context.Background(), w)
+	require.ErrorIs(t, err, scheduler.ErrClockStopped)
+	require.EqualError(t, err, "work w: clock stopped before the work was done (Running: w)")
 	require.Zero(t, w.RunningCount)
 	require.Zero(t, app.Clock().Crank(true))
 }

@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,8 +27,9 @@ func (w *ticker) OnAbort() bool { return true }
 
 // ExecuteWork runs one work to its end, or until its context is cancelled:
 // then the work is shut down, the clock cranked until it has aborted, and
-// the context's error returned. Here a virtual timer cancels the context
-// after 5.5 s of virtual time, which passes in no time.
+// an error returned that matches the context's error and says how the work
+// ended. Here a virtual timer cancels the context after 5.5 s of virtual
+// time, which passes in no time.
 func ExampleWorkScheduler_ExecuteWork() {
 	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
 	w := &ticker{}
@@ -40,13 +42,44 @@ func ExampleWorkScheduler_ExecuteWork() {
 	stop.AsyncWaitFunc(cancel, vclock.OnFailureNoop)
 
 	err := app.WorkScheduler().ExecuteWork(ctx, w)
-	fmt.Println("error:", err)
+	fmt.Println("cancelled:", errors.Is(err, context.Canceled))
+	var we *basicwork.WorkError
+	if errors.As(err, &we) {
+		fmt.Println("work:", we.Name, we.State, errors.Is(err, basicwork.ErrWorkAborted))
+	}
 	fmt.Println("state:", w.State(), "after", w.ticks, "ticks")
 	fmt.Println("at:", app.Clock().Elapsed())
 	// Output:
-	// error: context canceled
+	// cancelled: true
+	// work: ticker WORK_ABORTED true
 	// state: WORK_ABORTED after 6 ticks
 	// at: 5.5s
+}
+
+// ExecuteWork returns nil only for a work that ends in success. A failure is
+// a *basicwork.WorkError that matches basicwork.ErrWorkFailed and carries
+// the work's name, final state, status and the cause it recorded: here the
+// error of a WorkWithCallback's callback.
+func ExampleWorkScheduler_ExecuteWork_failure() {
+	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
+	errDiskFull := errors.New("disk full")
+	w, err := basicwork.NewWorkWithCallback(app, "save", func(basicwork.Application) (bool, error) {
+		return false, errDiskFull
+	})
+	if err != nil {
+		panic(err)
+	}
+	err = app.WorkScheduler().ExecuteWork(context.Background(), w)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, basicwork.ErrWorkFailed), errors.Is(err, errDiskFull))
+	var we *basicwork.WorkError
+	if errors.As(err, &we) {
+		fmt.Printf("%s | %s | %q | %v\n", we.Name, we.State, we.Status, we.Cause)
+	}
+	// Output:
+	// work save: work failed (Failed: save): disk full
+	// true true
+	// save | WORK_FAILURE | "Failed: save" | disk full
 }
 
 // Run is a program's main loop: it cranks the clock until the context is
@@ -76,12 +109,12 @@ func ExampleWorkScheduler_Run() {
 	stop.AsyncWaitFunc(cancel, vclock.OnFailureNoop)
 
 	err = ws.Run(ctx)
-	fmt.Println("Run:", err)
+	fmt.Println("Run:", err, errors.Is(err, context.Canceled))
 	fmt.Println(quick.Name(), quick.State())
 	fmt.Println(forever.Name(), forever.State(), "after", forever.ticks, "ticks")
 	fmt.Println(ws.Name(), ws.State())
 	// Output:
-	// Run: context canceled
+	// Run: context canceled true
 	// quick WORK_SUCCESS
 	// forever WORK_ABORTED after 4 ticks
 	// work-scheduler WORK_ABORTED

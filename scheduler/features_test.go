@@ -38,7 +38,7 @@ func TestTransitionEvents(t *testing.T) {
 	// One step (sleeping 1 ms), failing, retried once after 1 s (lower
 	// bound of backoff(0)), then failing for good.
 	w := testworks.NewBasicWork(app, "w", true, 1, basicwork.RetryOnce)
-	require.NoError(t, app.WorkScheduler().ExecuteWork(context.Background(), w))
+	require.ErrorIs(t, app.WorkScheduler().ExecuteWork(context.Background(), w), basicwork.ErrWorkFailed)
 	require.Equal(t, []string{
 		"work-scheduler/w WORK_PENDING->WORK_RUNNING attempt=1 retries=0/1 t=0",
 		"work-scheduler WORK_WAITING->WORK_RUNNING attempt=1 retries=0/0 t=0",

@@ -20,6 +20,10 @@ const ActionName = "WorkScheduler"
 // work because it is aborting or done.
 var ErrNotScheduled = errors.New("work-scheduler is aborting or done: work not scheduled")
 
+// ErrClockStopped is basicwork.ErrClockStopped: ExecuteWork's and Run's
+// error, through a *basicwork.WorkError, when the clock is shut down first.
+var ErrClockStopped = basicwork.ErrClockStopped
+
 // WorkScheduler is the root of a work tree: a Work, never retried, whose
 // children are the scheduled works. Whenever a child wakes it up, it posts
 // one action on the clock that cranks it; the action posts itself again
@@ -28,6 +32,7 @@ var ErrNotScheduled = errors.New("work-scheduler is aborting or done: work not s
 type WorkScheduler struct {
 	work.Work
 	scheduled bool
+	cranking  bool   // inside crank: ExecuteWork and Run must not be called
 	crankFn   func() // the posted action, bound once
 	wakeFn    func() // scheduleOne, bound once
 	// onShutdown is the App's: it shuts the application's managers down.
@@ -66,9 +71,29 @@ func (s *WorkScheduler) ScheduleWork(w basicwork.Work) basicwork.Work {
 }
 
 // ExecuteWork schedules w and cranks the clock, blocking, until w is done
-// or the clock is stopped. If ctx is cancelled first, w is shut down, the
-// clock is cranked until w is done, and ctx.Err() is returned.
+// or the clock is stopped. It is stellar-core's WorkScheduler::executeWork,
+// which returns nothing; here the outcome is an error:
+//
+//   - nil if w ended in Success;
+//   - a *basicwork.WorkError if w ended in Failure (errors.Is matches
+//     basicwork.ErrWorkFailed) or Aborted (basicwork.ErrWorkAborted), with
+//     w's name, final state, status and FailureCause;
+//   - a *basicwork.WorkError matching ErrClockStopped if the clock was shut
+//     down before w was done;
+//   - ErrNotScheduled if the scheduler is aborting or done (w is untouched).
+//
+// If ctx is cancelled first, w is shut down and the clock cranked until w is
+// done (or the clock stopped); the error is then a *basicwork.WorkError
+// whose Cause is ctx.Err(), so that errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded) holds, and errors.As still gives w's final
+// state, normally InternalAborted.
+//
+// ExecuteWork cranks the clock itself: calling it from inside a crank (a
+// work's hook, a posted action, a timer's callback) would wait for ever on
+// the crank it is called from. It panics at once instead, with a message
+// naming w and the misuse, before scheduling w.
 func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error {
+	s.checkNotCranking("ExecuteWork", w)
 	if s.ScheduleWork(w) == nil {
 		return ErrNotScheduled
 	}
@@ -88,18 +113,25 @@ func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error
 			for !clock.IsStopped() && !w.IsDone() {
 				clock.Crank(true)
 			}
-			return ctx.Err()
+			b := basicwork.Base(w)
+			return &basicwork.WorkError{Name: w.Name(), State: b.InternalState(), Status: w.Status(), Cause: ctx.Err()}
 		}
 		clock.Crank(true)
 	}
-	return nil
+	return basicwork.ResultError(w)
 }
 
 // Run is the main loop of a program: it cranks the clock, blocking, until
 // ctx is done; then it shuts the scheduler down and cranks until the
 // scheduler is aborted (or the clock stopped), so that nothing is left
-// running when it returns ctx.Err().
+// running when it returns ctx.Err(). If the clock is shut down before ctx
+// is done, Run returns at once a *basicwork.WorkError about the scheduler
+// that matches ErrClockStopped. The outcome of each scheduled work is its
+// own: read it from the work, or use ExecuteWork.
+//
+// Like ExecuteWork, Run panics if it is called from inside a crank.
 func (s *WorkScheduler) Run(ctx context.Context) error {
+	s.checkNotCranking("Run", s)
 	clock := s.App().Clock()
 	stop := context.AfterFunc(ctx, func() {
 		clock.PostAction(func() {}, "Run", vclock.NormalAction)
@@ -108,11 +140,27 @@ func (s *WorkScheduler) Run(ctx context.Context) error {
 	for ctx.Err() == nil && !clock.IsStopped() {
 		clock.Crank(true)
 	}
+	if ctx.Err() == nil {
+		return &basicwork.WorkError{Name: s.Name(), State: s.InternalState(), Status: s.Status()}
+	}
 	s.Shutdown()
 	for !clock.IsStopped() && s.State() != basicwork.Aborted {
 		clock.Crank(true)
 	}
 	return ctx.Err()
+}
+
+// checkNotCranking panics if the scheduler is cranking its tree: op (for
+// work w) was called from one of the tree's hooks.
+func (s *WorkScheduler) checkNotCranking(op string, w basicwork.Work) {
+	if !s.cranking {
+		return
+	}
+	name := "<nil>"
+	if w != nil {
+		name = w.Name()
+	}
+	panic(basicwork.Invariant(name, "scheduler: %s(%s) called from inside a crank of the work tree (a work's hook): it cranks the clock itself and would wait for ever on the crank it is called from", op, name))
 }
 
 // Shutdown aborts every child and the scheduler itself, and posts a crank
@@ -146,6 +194,7 @@ func (s *WorkScheduler) scheduleOne() {
 // would end the process; but the scheduler posts itself again first, so a
 // caller that recovers finds the tree as it was and can keep cranking.
 func (s *WorkScheduler) crank() {
+	s.cranking = true
 	defer s.afterCrank()
 	clock := s.App().Clock()
 	for {
@@ -160,7 +209,7 @@ func (s *WorkScheduler) crank() {
 // is no longer posted, and it posts itself again if the tree still reads
 // Running.
 func (s *WorkScheduler) afterCrank() {
-	s.scheduled = false
+	s.scheduled, s.cranking = false, false
 	if s.State() == basicwork.Running {
 		s.scheduleOneOnCrank()
 	}

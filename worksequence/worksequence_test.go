@@ -44,7 +44,14 @@ func TestNewRejectsNilWork(t *testing.T) {
 // runSequence executes s on the plain application and requires it to end.
 func runSequence(t *testing.T, e *upstreamtest.Env, s *worksequence.WorkSequence) {
 	t.Helper()
-	require.NoError(t, e.WM.ExecuteWork(context.Background(), s))
+	// ExecuteWork's error says how s ended: nil only on success.
+	if err := e.WM.ExecuteWork(context.Background(), s); s.State() == basicwork.Success {
+		require.NoError(t, err)
+	} else {
+		var we *basicwork.WorkError
+		require.ErrorAs(t, err, &we)
+		require.Equal(t, basicwork.Base(s).InternalState(), we.State)
+	}
 	// Let the scheduler drop the finished work and go back to waiting, so
 	// that a later ExecuteWork starts from a clean scheduler.
 	e.CrankWhile(e.AllDone())
