@@ -26,22 +26,6 @@ import (
 	"github.com/stellarwork/stellarwork/work"
 )
 
-// hourWork waits an hour on its waiting timer, then succeeds.
-type hourWork struct {
-	basicwork.BasicWork
-	waited bool
-}
-
-func (w *hourWork) OnRun() basicwork.State {
-	if w.waited {
-		return basicwork.Success
-	}
-	w.waited = true
-	w.SetupWaitingCallback(time.Hour)
-	return basicwork.Waiting
-}
-func (w *hourWork) OnAbort() bool { return true }
-
 // spawner is a Work whose DoWork adds child on its first call and panics on
 // the next one (which comes once the child no longer reads Running). With
 // badShutdown, its Shutdown panics too, before shutting anything down.
@@ -80,8 +64,7 @@ func TestRecoverPanicsStopsDescendants(t *testing.T) {
 	for _, bad := range []bool{false, true} {
 		t.Run(fmt.Sprint("badShutdown=", bad), func(t *testing.T) {
 			app, logs := newApp(t)
-			child := &hourWork{}
-			child.Init(app, "child", basicwork.RetryNever, child)
+			child := newWaiter(app, "child", time.Hour)
 			w := &spawner{child: child, badShutdown: bad}
 			w.Init(app, "spawner", basicwork.RetryNever, w)
 			dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}})
@@ -200,14 +183,7 @@ func TestStartPanicDoesNotConsumeNode(t *testing.T) {
 				panic("listener")
 			}
 		})
-		app.WorkScheduler().ScheduleWork(dag)
-		recovered := 0
-		for k := 0; k < 100 && !dag.IsDone(); k++ {
-			if crankRecovering(app.Clock()) != nil {
-				recovered++
-			}
-		}
-		require.Equal(t, 1, recovered)
+		require.Equal(t, 1, scheduleRecovering(app, dag))
 		require.Equal(t, basicwork.Success, dag.State())
 		require.Equal(t, []string{"a", "b"}, log)
 		requireNode(t, dag, "b", dagwork.Success)
@@ -232,16 +208,22 @@ func TestNodeListenerPanicDoesNotConsumeNode(t *testing.T) {
 		}
 	}))
 	require.NoError(t, err)
-	app.WorkScheduler().ScheduleWork(dag)
+	require.Equal(t, 1, scheduleRecovering(app, dag))
+	require.Equal(t, basicwork.Success, dag.State())
+	require.Equal(t, []string{"a", "b"}, log)
+}
+
+// scheduleRecovering schedules w and cranks until it is done (100 cranks at
+// most), recovering panics out of Crank; it returns how many it recovered.
+func scheduleRecovering(app *scheduler.App, w basicwork.Work) int {
+	app.WorkScheduler().ScheduleWork(w)
 	recovered := 0
-	for k := 0; k < 100 && !dag.IsDone(); k++ {
+	for k := 0; k < 100 && !w.IsDone(); k++ {
 		if crankRecovering(app.Clock()) != nil {
 			recovered++
 		}
 	}
-	require.Equal(t, 1, recovered)
-	require.Equal(t, basicwork.Success, dag.State())
-	require.Equal(t, []string{"a", "b"}, log)
+	return recovered
 }
 
 // crankRecovering cranks clock once, without blocking, and returns what it
