@@ -54,8 +54,8 @@ func TestWorkWithCallbackRejectsNilCallback(t *testing.T) {
 	require.EqualError(t, err, "Must provide a valid function. Use BasicWork if a callback is not needed.")
 }
 
-// diskOnFire is the error a callback returns in the tests.
-var diskOnFire = errors.New("disk on fire")
+// errDiskOnFire is the error a callback returns in the tests.
+var errDiskOnFire = errors.New("disk on fire")
 
 func TestWorkWithCallbackOutcomes(t *testing.T) {
 	tests := []struct {
@@ -69,11 +69,11 @@ func TestWorkWithCallbackOutcomes(t *testing.T) {
 		{"true succeeds", true, nil, basicwork.Success, nil, nil},
 		{"false fails", false, nil, basicwork.Failure,
 			[]string{"WorkWithCallback cb error: callback failed"}, basicwork.ErrCallbackFailed},
-		{"error fails", false, diskOnFire, basicwork.Failure,
-			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}, diskOnFire},
+		{"error fails", false, errDiskOnFire, basicwork.Failure,
+			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}, errDiskOnFire},
 		// An error wins over the boolean, as a C++ throw leaves no result.
-		{"error with true fails", true, diskOnFire, basicwork.Failure,
-			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}, diskOnFire},
+		{"error with true fails", true, errDiskOnFire, basicwork.Failure,
+			[]string{"WorkWithCallback cb error: cannot execute callback, disk on fire"}, errDiskOnFire},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
