@@ -140,10 +140,11 @@ func TestRecoverPanicsKillsProcess(t *testing.T) {
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	require.NoError(t, err)
 	defer devnull.Close()
-	pm := process.New(app, process.WithStdout(devnull), process.WithStderr(devnull), process.WithTmpDir(t.TempDir()))
+	papp := process.NewApp(app, process.WithStdout(devnull), process.WithStderr(devnull), process.WithTmpDir(t.TempDir()))
+	pm := papp.ProcessManager()
 	defer pm.Shutdown()
 	cmd := &sleepCmd{}
-	cmd.Init(pm, "sleep", basicwork.RetryNever, cmd)
+	cmd.Init(papp, "sleep", basicwork.RetryNever, cmd)
 	w := &spawner{child: cmd}
 	w.Init(app, "spawner", basicwork.RetryNever, w)
 	var pids []int
