@@ -19,8 +19,9 @@ import (
 // GetRemoteFileWork (never retried) that downloads to LocalPathGzTmp; once
 // it succeeds, the .gz.tmp is renamed to LocalPathGz, and a GunzipFileWork
 // (never retried) turns it into LocalPathNoGz. It succeeds once that file
-// exists. A failure of either child fails the whole, which is retried as a
-// whole: a reset removes the three local files and drops the children, so
+// exists. A failure of either child fails the whole (its FailureCause is
+// then the child's *basicwork.WorkError, or the complaint it logged), which
+// is retried as a whole: a reset removes the three local files and drops the children, so
 // that a retry downloads again. Its status is its current child's.
 type GetAndUnzipRemoteFileWork struct {
 	work.Work
@@ -71,7 +72,8 @@ func (w *GetAndUnzipRemoteFileWork) DoReset() {
 // failed.
 func (w *GetAndUnzipRemoteFileWork) OnFailureRaise() {
 	if ar := w.Archive(); ar != nil {
-		w.complain("Archive %s: file %s is maybe corrupt", ar.Name(), w.ft.RemoteName())
+		// Logged only: the cause stays the failure's own.
+		w.logf(w.complaintLevel(), "Archive %s: file %s is maybe corrupt", ar.Name(), w.ft.RemoteName())
 	}
 	w.Work.OnFailureRaise()
 }
@@ -94,6 +96,7 @@ func (w *GetAndUnzipRemoteFileWork) DoWork() basicwork.State {
 			w.complain("Downloading and unzipping %s: .nogz not found", w.ft.RemoteName())
 			return basicwork.Failure
 		}
+		w.causedBy(w.gunzipFileWork, state)
 		return state
 	} else if w.getRemoteFileWork != nil {
 		// The download has started.
@@ -106,6 +109,7 @@ func (w *GetAndUnzipRemoteFileWork) DoWork() basicwork.State {
 			w.addChild(w.gunzipFileWork)
 			return basicwork.Running
 		}
+		w.causedBy(w.getRemoteFileWork, state)
 		return state
 	}
 	w.logf(zapcore.DebugLevel, "Downloading and unzipping %s", w.ft.RemoteName())
@@ -158,13 +162,29 @@ func (w *GetAndUnzipRemoteFileWork) Archive() *HistoryArchive {
 func (w *GetAndUnzipRemoteFileWork) FileTransferInfo() FileTransferInfo { return w.ft }
 
 // complain logs an error, or a warning if the work was made not to log
-// errors on failure.
+// errors on failure, and makes the message the cause of the failure that
+// follows.
 func (w *GetAndUnzipRemoteFileWork) complain(format string, args ...any) {
-	l := zapcore.ErrorLevel
-	if !w.logErrorOnFailure {
-		l = zapcore.WarnLevel
+	w.logf(w.complaintLevel(), format, args...)
+	w.SetFailureCause(fmt.Errorf(format, args...))
+}
+
+// complaintLevel is ERROR, or WARNING if the work was made not to log
+// errors on failure.
+func (w *GetAndUnzipRemoteFileWork) complaintLevel() zapcore.Level {
+	if w.logErrorOnFailure {
+		return zapcore.ErrorLevel
 	}
-	w.logf(l, format, args...)
+	return zapcore.WarnLevel
+}
+
+// causedBy makes the failure of child, when state is Failure, the cause of
+// this work's: a *basicwork.WorkError whose cause is the child's (such as
+// its command's *process.ExitError).
+func (w *GetAndUnzipRemoteFileWork) causedBy(child basicwork.Work, state basicwork.State) {
+	if state == basicwork.Failure {
+		w.SetFailureCause(basicwork.ResultError(child))
+	}
 }
 
 func (w *GetAndUnzipRemoteFileWork) logf(l zapcore.Level, format string, args ...any) {

@@ -158,9 +158,16 @@ func TestGetAndUnzipRestartedAfterFailure(t *testing.T) {
 			gunzipStatus = w.Status()
 		}
 	})
-	_ = ws.ExecuteWork(context.Background(), w)
+	err := ws.ExecuteWork(context.Background(), w)
 	if w.State() != basicwork.Failure {
 		t.Fatalf("%s", w.Status())
+	}
+	// The cause: the gunzip failed, as gzip exited 1.
+	var ee *process.ExitError
+	var we *basicwork.WorkError
+	if !errors.As(err, &ee) || ee.Code != 1 || !errors.As(err, &we) || we.Name != w.Name() ||
+		!strings.Contains(err.Error(), "work gunzip-file ") {
+		t.Errorf("ExecuteWork: %v, want the gunzip's exit 1 as the cause", err)
 	}
 	if want := "Running: gunzip-file " + ft.LocalPathGz(); gunzipStatus != want {
 		t.Errorf("status while gunzipping %q, want the gunzip's %q", gunzipStatus, want)

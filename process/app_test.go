@@ -213,3 +213,40 @@ func TestCopyAcross(t *testing.T) {
 		t.Errorf("left next to the destination: %v", got)
 	}
 }
+
+// TestFailureCause: a failed run's cause is the command's result: its exit
+// status, the signal that killed it, or why it could not start; and that is
+// what ExecuteWork's error carries.
+func TestFailureCause(t *testing.T) {
+	e := newEnv(t, vclock.VirtualTime, 0)
+	ctx := context.Background()
+
+	exit3 := &testRunCommandWork{command: helperCmd(t, "exit", "3")}
+	exit3.Init(e.papp, "exit-3", basicwork.RetryNever, exit3)
+	err := e.wm.ExecuteWork(ctx, exit3)
+	var ee *ExitError
+	if !errors.Is(err, basicwork.ErrWorkFailed) || !errors.As(err, &ee) || ee.Code != 3 || ee.Signal != 0 {
+		t.Fatalf("ExecuteWork: %v, want a failure caused by exit 3", err)
+	}
+	if cause := exit3.FailureCause(); !errors.As(cause, &ee) || ee.Pid != exit3.LastExit().Pid() {
+		t.Errorf("FailureCause %v", cause)
+	}
+
+	killed := &testRunCommandWork{command: helperCmd(t, "sleep", "30000")}
+	killed.Init(e.papp, "killed", basicwork.RetryNever, killed)
+	e.wm.ScheduleWork(killed)
+	e.crankUntil(t, 10*time.Second, func() bool { return killed.Pid() != 0 })
+	if err := syscall.Kill(killed.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	e.crankUntil(t, 10*time.Second, killed.IsDone)
+	if cause := killed.FailureCause(); !errors.As(cause, &ee) || ee.Signal != syscall.SIGKILL || ee.Code != 1 {
+		t.Errorf("FailureCause %v, want SIGKILL (exit 1, as the C++)", cause)
+	}
+
+	invalid := &testRunCommandWork{command: "_invalid_"}
+	invalid.Init(e.papp, "invalid", basicwork.RetryNever, invalid)
+	if err := e.wm.ExecuteWork(ctx, invalid); !errors.Is(err, ErrStart) {
+		t.Errorf("ExecuteWork: %v, want ErrStart", err)
+	}
+}

@@ -52,7 +52,10 @@ type Commander interface {
 // Manager for how that differs from the C++).
 //
 // Pid and LastExit tell a test or a log which process runs and how the last
-// one ended.
+// one ended. A failed run's FailureCause (and so the *basicwork.WorkError of
+// scheduler's ExecuteWork) is the command's result: an *ExitError with its
+// exit status or signal, or an error wrapping ErrStart or ErrOutFile, or
+// ErrShutdown when the manager is shut down.
 //
 // An outer type that defines its own OnRun, OnAbort or OnReset must call
 // the RunCommandWork one.
@@ -114,6 +117,7 @@ func (w *RunCommandWork) LastExit() *ExitEvent { return w.last }
 func (w *RunCommandWork) OnRun() basicwork.State {
 	if w.done {
 		if w.err != nil {
+			w.SetFailureCause(w.err)
 			return basicwork.Failure
 		}
 		return basicwork.Success
@@ -124,6 +128,7 @@ func (w *RunCommandWork) OnRun() basicwork.State {
 	}
 	ev, err := w.pm.RunProcess(info.Command, info.OutFile)
 	if err != nil {
+		w.SetFailureCause(err)
 		return basicwork.Failure // could not start (the C++ expired event)
 	}
 	w.exit = ev
