@@ -12,21 +12,29 @@ func CheckStartable(w Work) {
 
 // StartChild registers p as w's parent, in slot, and starts w with notify:
 // the start of a child by a parent that cranks it directly (a WorkSequence,
-// a ConditionalWork). A refused start panics (CheckStartable) before
-// anything changes. If the start panics once under way (w's OnReset, say)
-// while w is still PENDING, w's previous registration is put back before
-// the panic goes on, and the parent may try again.
-func StartChild(p Parent, slot int, w Work, notify func()) {
+// a ConditionalWork). Once w is RUNNING, started is called. A refused start
+// panics (CheckStartable) before anything changes. If the start panics
+// under way, it is undone or completed before the panic goes on: while w is
+// still PENDING (its OnReset panicked, say), w's previous registration is
+// put back and the parent may try again; once w is RUNNING (a transition
+// listener panicked after the move), started is called all the same.
+func StartChild(p Parent, slot int, w Work, notify func(), started func()) {
 	CheckStartable(w)
 	b := w.basicWork()
 	oldParent, oldSlot := b.Parent()
 	b.SetParent(p, slot)
-	started := false
+	ok := false
 	defer func() {
-		if !started && b.InternalState() == InternalPending {
+		if ok {
+			return
+		}
+		if b.InternalState() == InternalPending {
 			b.parent, b.slot = oldParent, int32(oldSlot)
+		} else {
+			started()
 		}
 	}()
 	w.StartWork(notify)
-	started = true
+	ok = true
+	started()
 }

@@ -118,8 +118,7 @@ func (b *BatchWork) DoWork() basicwork.State {
 // addMoreWorkIfNeeded fills the batch from the iterator. Unlike the C++,
 // which adds and starts a duplicate before throwing, it checks the name
 // first, so a duplicate leaves the tree as it was. A yielded work whose
-// start panics (work.Work.AddWork rolls the add back) is held and added
-// first on the next top-up: the panic loses no item.
+// start panics is not lost (add).
 func (b *BatchWork) addMoreWorkIfNeeded() {
 	if b.IsAborting() {
 		panic(&work.AbortingError{Name: b.Name()})
@@ -139,13 +138,35 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 		if i < len(b.batch) && b.batch[i].name == name {
 			panic(ErrDuplicate)
 		}
-		b.held = w // until it is in the batch: AddWork may panic
-		if err := b.AddWork(w); err != nil {
-			panic(err)
-		}
-		b.held = nil
-		b.batch = append(b.batch, entry{})
-		copy(b.batch[i+1:], b.batch[i:])
-		b.batch[i] = entry{name, w}
+		b.add(i, name, w)
 	}
+}
+
+// add adds w, named name, to the work and to the batch at position i. If
+// AddWork panics, w is held for the next top-up while it is still PENDING
+// (the add was rolled back), and put in the batch if it was started all
+// the same (AddWork keeps a child whose start panicked after the move to
+// RUNNING).
+func (b *BatchWork) add(i int, name string, w basicwork.Work) {
+	ok := false
+	defer func() {
+		if !ok && basicwork.Base(w).InternalState() != basicwork.InternalPending {
+			b.held = nil
+			b.insert(i, name, w)
+		}
+	}()
+	b.held = w
+	if err := b.AddWork(w); err != nil {
+		panic(err)
+	}
+	ok = true
+	b.held = nil
+	b.insert(i, name, w)
+}
+
+// insert puts w, named name, in the batch at position i.
+func (b *BatchWork) insert(i int, name string, w basicwork.Work) {
+	b.batch = append(b.batch, entry{})
+	copy(b.batch[i+1:], b.batch[i:])
+	b.batch[i] = entry{name, w}
 }

@@ -62,7 +62,8 @@ func New(app basicwork.Application, name string, condition Condition, w basicwor
 	return c, nil
 }
 
-// OnRun cranks the conditioned work once started; otherwise it checks the
+// OnRun cranks the conditioned work once started, and returns its state
+// (without cranking it if it is not Running); otherwise it checks the
 // condition and either waits or starts the work.
 func (c *ConditionalWork) OnRun() basicwork.State {
 	if !c.started {
@@ -76,6 +77,13 @@ func (c *ConditionalWork) OnRun() basicwork.State {
 		}
 		c.Logf(basicwork.TraceLevel, "Condition for %s is satisfied: starting work", c.Name())
 		c.start()
+	} else if st := c.conditioned.State(); st != basicwork.Running {
+		// The conditioned work moved without this work hearing of it: a
+		// panic (a transition listener's) cut the crank that moved it
+		// short, or this work was woken up while its work waits. Report
+		// its state rather than crank a work that is waiting or done (the
+		// C++ asserts).
+		return st
 	}
 	c.conditioned.CrankWork()
 	return c.conditioned.State()
@@ -85,11 +93,13 @@ func (c *ConditionalWork) OnRun() basicwork.State {
 // and drops the condition. A refused start (the work runs, waits or aborts
 // elsewhere) panics before anything changes; a start that panics under way
 // leaves the condition and the registration as they were, and the next
-// crank tries again (basicwork.StartChild).
+// crank tries again; one that panics once the work is RUNNING (a
+// transition listener's) counts as started (basicwork.StartChild).
 func (c *ConditionalWork) start() {
-	basicwork.StartChild(c, 0, c.conditioned, c.WakeSelfUpCallback(nil))
-	c.started = true
-	c.condition = nil
+	basicwork.StartChild(c, 0, c.conditioned, c.WakeSelfUpCallback(nil), func() {
+		c.started = true
+		c.condition = nil
+	})
 }
 
 // OnAbort cranks the conditioned work, once started, until it is done.
@@ -107,10 +117,10 @@ func (c *ConditionalWork) OnReset() { c.started = false }
 // Shutdown shuts down the conditioned work if it was started, then this
 // work.
 func (c *ConditionalWork) Shutdown() {
+	defer c.BasicWork.Shutdown() // also if the conditioned work's panics
 	if c.started {
 		c.conditioned.Shutdown()
 	}
-	c.BasicWork.Shutdown()
 }
 
 // Status is the conditioned work's status, prefixed with "Waiting before

@@ -114,12 +114,15 @@ func (w *Work) Status() string {
 }
 
 // Shutdown shuts down every child that is not done, then the work itself.
+// If a child's shutdown panics (a transition listener, say), the other
+// children and the work itself are shut down all the same before the panic
+// goes on.
 func (w *Work) Shutdown() {
 	if w.self == nil {
 		basicwork.CheckInit(w, "Shutdown")
 	}
+	defer w.BasicWork.Shutdown()
 	w.shutdownChildren()
-	w.BasicWork.Shutdown()
 }
 
 // AddWork adds child, starts it and wakes this work up; the child wakes this
@@ -163,9 +166,16 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 		// A start that panics before the child left PENDING (its OnReset,
 		// say) is undone: the child is taken out again, so that it is not
 		// left in the list, never started, to be cranked at every step.
-		// A panic after the start (a transition listener's) keeps it.
-		if !started && basicwork.Base(child).InternalState() == basicwork.InternalPending {
+		// One that panics after (a transition listener's) is completed:
+		// the child stays, and this work is woken up as it would have
+		// been, so that the child gets cranked.
+		if started {
+			return
+		}
+		if basicwork.Base(child).InternalState() == basicwork.InternalPending {
 			w.undoAdd(i, cursor)
+		} else {
+			wakeSelf()
 		}
 	}()
 	child.StartWork(wakeSelf)
@@ -205,8 +215,8 @@ func (w *Work) OnRun() basicwork.State {
 		w.clearChildren()
 	case st == basicwork.Failure && !w.AllChildrenDone():
 		w.Logf(zapcoreDebug, "A child of %s failed: aborting remaining children before failure.", w.Name())
-		w.shutdownChildren()
 		w.abortChildrenButNotSelf = true
+		w.shutdownChildren()
 		return basicwork.Running
 	}
 	return st
@@ -322,12 +332,30 @@ func (w *Work) DoneChildren() int { return w.doneChildren }
 // was built.
 func (w *Work) TotalChildren() int { return w.totalChildren }
 
-func (w *Work) shutdownChildren() {
-	for _, c := range w.kids.slots {
-		if c != nil && !c.IsDone() {
-			c.Shutdown()
+// shutdownChildren shuts down every child that is not done. If one
+// shutdown panics, the children after it are shut down before the panic
+// goes on.
+func (w *Work) shutdownChildren() { w.shutdownChildrenFrom(0) }
+
+func (w *Work) shutdownChildrenFrom(from int) {
+	for i := from; i < len(w.kids.slots); i++ {
+		if c := w.kids.slots[i]; c != nil && !c.IsDone() {
+			w.shutdownChild(c, i)
 		}
 	}
+}
+
+// shutdownChild shuts c, in slot i, down; if that panics, it shuts down the
+// children after it first.
+func (w *Work) shutdownChild(c basicwork.Work, i int) {
+	ok := false
+	defer func() {
+		if !ok {
+			w.shutdownChildrenFrom(i + 1)
+		}
+	}()
+	c.Shutdown()
+	ok = true
 }
 
 func (w *Work) clearChildren() {

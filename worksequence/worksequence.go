@@ -120,10 +120,10 @@ func (s *WorkSequence) OnRun() basicwork.State {
 // changes, as work.Work's AddWork does, so that a caller that recovers
 // does not find the sequence registered as w's parent; a start that panics
 // under way leaves w as it was registered and not current, and the next
-// crank tries again (basicwork.StartChild).
+// crank tries again; one that panics once w is RUNNING (a transition
+// listener's) makes it current all the same (basicwork.StartChild).
 func (s *WorkSequence) start(w basicwork.Work) {
-	basicwork.StartChild(s, s.next, w, s.WakeSelfUpCallback(nil))
-	s.current = w
+	basicwork.StartChild(s, s.next, w, s.WakeSelfUpCallback(nil), func() { s.current = w })
 }
 
 // OnAbort (final; C++ WorkSequence::onAbort) cranks the current work until it has finished aborting.
@@ -156,12 +156,13 @@ func (s *WorkSequence) Status() string {
 	return s.BasicWork.Status()
 }
 
-// Shutdown shuts down the current work, then the sequence.
+// Shutdown shuts down the current work, then the sequence (also if the
+// current work's shutdown panics, before the panic goes on).
 func (s *WorkSequence) Shutdown() {
+	defer s.BasicWork.Shutdown()
 	if s.current != nil {
 		s.current.Shutdown()
 	}
-	s.BasicWork.Shutdown()
 }
 
 // ChildWaiting does nothing: a sequence cranks its current work directly.

@@ -31,6 +31,13 @@ type lib struct {
 	log    []string
 	// problems are invariant violations seen inside a crank.
 	problems []string
+	// inj, if set, is the panic to inject into the user code of this
+	// case (TestPropertyInjectedPanic); cranking is set while the library
+	// cranks, the only time it may fire.
+	inj      *injection
+	cranking bool
+	// scheduled holds the nodes the scheduler accepted.
+	scheduled map[int]bool
 }
 
 // jitter is the application's random source: the case's pick in the
@@ -45,7 +52,7 @@ func (j jitter) Uniform(lo, hi uint64) uint64 {
 }
 
 func newLib(cs *refmodel.Case) *lib {
-	l := &lib{cs: cs, clock: vclock.New(vclock.VirtualTime), byWork: map[basicwork.Work]int{}}
+	l := &lib{cs: cs, clock: vclock.New(vclock.VirtualTime), byWork: map[basicwork.Work]int{}, scheduled: map[int]bool{}}
 	l.app = scheduler.NewApp(l.clock,
 		scheduler.WithConfig(basicwork.Config{MaxConcurrentSubprocesses: cs.Bandwidth}),
 		scheduler.WithRand(jitter(cs.Jitter)),
@@ -104,6 +111,7 @@ func (l *lib) build(i int) basicwork.Work {
 
 func (l *lib) condition(i int, sp *refmodel.Spec) conditionalwork.Condition {
 	return func(basicwork.Application) bool {
+		l.inject(siteCondition, i)
 		l.cnt[i].Checks++
 		switch sp.CondKind {
 		case refmodel.SiblingSucceeded:
@@ -141,6 +149,7 @@ func (l *lib) onTransition(ev basicwork.TransitionEvent) {
 	case basicwork.InternalRetrying:
 		l.cnt[i].RetryHooks++
 	}
+	l.inject(siteListener, i)
 }
 
 // cranked checks, from inside OnRun or OnAbort, that the work is in the
@@ -167,6 +176,7 @@ type leaf struct {
 }
 
 func (w *leaf) OnRun() basicwork.State {
+	w.l.inject(siteOnRun, w.id)
 	w.l.cranked(w, basicwork.InternalRunning, "OnRun")
 	w.l.cnt[w.id].Runs++
 	w.count--
@@ -188,6 +198,7 @@ func (w *leaf) OnRun() basicwork.State {
 }
 
 func (w *leaf) OnAbort() bool {
+	w.l.inject(siteOnAbort, w.id)
 	w.l.cranked(w, basicwork.InternalAborting, "OnAbort")
 	w.l.cnt[w.id].Aborts++
 	if w.abortLeft > 0 {
@@ -198,12 +209,25 @@ func (w *leaf) OnAbort() bool {
 }
 
 func (w *leaf) OnReset() {
+	w.l.inject(siteOnReset, w.id)
 	w.count = w.sp.Steps
 	w.abortLeft = w.sp.AbortSteps
 }
 
+// The other hooks do what BasicWork's do; they are places to inject a
+// panic.
+func (w *leaf) OnSuccess()      { w.l.inject(siteOnSuccess, w.id) }
+func (w *leaf) OnFailureRetry() { w.l.inject(siteOnFailureRetry, w.id) }
+func (w *leaf) OnFailureRaise() { w.l.inject(siteOnFailureRaise, w.id) }
+
+func (w *leaf) WakeUp(inner func()) {
+	w.l.inject(siteWakeUp, w.id)
+	w.BasicWork.WakeUp(inner)
+}
+
 // tree is a refmodel.Tree: a Work that adds its children in its first
-// DoWork of each run.
+// DoWork of each run, each with a wake-up callback (that does nothing but
+// may be made to panic).
 type tree struct {
 	work.Work
 	l     *lib
@@ -213,9 +237,15 @@ type tree struct {
 }
 
 func (w *tree) DoWork() basicwork.State {
+	w.l.inject(siteDoWork, w.id)
 	if !w.added {
 		for _, k := range w.kids {
-			if err := w.AddWork(k); err != nil {
+			// A child already registered here was added before a panic
+			// cut this loop short.
+			if p, _ := basicwork.Base(k).Parent(); p != nil && p.ParentWork() == basicwork.Work(w) {
+				continue
+			}
+			if err := w.AddWorkWithCallback(w.wakeCallback, k); err != nil {
 				w.l.problemf("%s: AddWork(%s): %v", w.Name(), k.Name(), err)
 			}
 		}
@@ -225,7 +255,12 @@ func (w *tree) DoWork() basicwork.State {
 	return w.CheckChildrenStatus()
 }
 
-func (w *tree) DoReset() { w.added = false }
+func (w *tree) wakeCallback() { w.l.inject(siteWakeCallback, w.id) }
+
+func (w *tree) DoReset() {
+	w.l.inject(siteDoReset, w.id)
+	w.added = false
+}
 
 // batch is a refmodel.Batch.
 type batch struct {
@@ -236,15 +271,22 @@ type batch struct {
 	next int
 }
 
-func (w *batch) HasNext() bool { return w.next < len(w.kids) }
+func (w *batch) HasNext() bool {
+	w.l.inject(siteIterator, w.id)
+	return w.next < len(w.kids)
+}
 
 func (w *batch) YieldMoreWork() basicwork.Work {
+	w.l.inject(siteIterator, w.id)
 	k := w.kids[w.next]
 	w.next++
 	return k
 }
 
-func (w *batch) ResetIter() { w.next = 0 }
+func (w *batch) ResetIter() {
+	w.l.inject(siteIterator, w.id)
+	w.next = 0
+}
 
 // seq is a refmodel.Seq.
 type seq struct {
@@ -263,6 +305,7 @@ type doneCounter interface{ DoneChildren() int }
 type caseStats struct {
 	cranks       int            // cranks compared
 	endedByPanic bool           // both sides hit the same documented assertion
+	injected     bool           // the injected panic fired (TestPropertyInjectedPanic)
 	final        map[string]int // works by final state
 }
 
@@ -302,9 +345,15 @@ type runner struct {
 	// sides are still compared, but a retry timer may be left armed (it
 	// would assert when it fires), so the checks of a quiet end are off.
 	tainted bool
-	parent  []int
-	done    map[int]int // last done-children count seen, by node (-1: scheduler)
-	stats   caseStats
+	// shutdownInner is set once a work inside a tree was shut down from
+	// outside: its parent is not told and may wait on, so the tree may
+	// stall (as in C++) until the scheduler's shutdown.
+	shutdownInner bool
+	// inj is the panic to inject, if any (TestPropertyInjectedPanic).
+	inj    *injection
+	parent []int
+	done   map[int]int // last done-children count seen, by node (-1: scheduler)
+	stats  caseStats
 }
 
 func newRunner(cs *refmodel.Case, guarded bool) *runner {
@@ -337,6 +386,9 @@ func (r *runner) both(what string, onLib, onModel func()) error {
 	case !lp && !mp:
 		return nil
 	case lp && !mp:
+		if inj, ok := lv.(injected); ok {
+			return fmt.Errorf("%s: %v: %w", what, inj, errInjected)
+		}
 		return fmt.Errorf("%s: the library panicked (%v) and the model did not", what, lv)
 	case !lp && mp:
 		return fmt.Errorf("%s: the model asserted (%v) and the library did not panic", what, mv)
@@ -364,7 +416,11 @@ func (r *runner) op(o refmodel.Op) error {
 	switch o.Kind {
 	case refmodel.OpSchedule:
 		var got, want bool
-		err := r.both("schedule", func() { got = l.ws.ScheduleWork(l.nodes[o.Target]) != nil },
+		err := r.both("schedule", func() {
+			if got = l.ws.ScheduleWork(l.nodes[o.Target]) != nil; got {
+				l.scheduled[o.Target] = true
+			}
+		},
 			func() { want = m.Schedule(o.Target) })
 		if err == nil && got != want {
 			err = fmt.Errorf("schedule %s: library accepted=%v, model=%v", r.cs.Nodes[o.Target].Name, got, want)
@@ -416,6 +472,7 @@ func (r *runner) op(o refmodel.Op) error {
 			}
 			r.tainted = true
 		}
+		r.shutdownInner = true
 		return r.both("shutdown "+r.cs.Nodes[o.Target].Name, l.nodes[o.Target].Shutdown,
 			func() { m.ShutdownWork(o.Target) })
 	case refmodel.OpAdvance:
@@ -427,7 +484,15 @@ func (r *runner) op(o refmodel.Op) error {
 // crank runs one crank on both sides and compares them.
 func (r *runner) crank() (int, error) {
 	var lp, mp int
-	if err := r.both("crank", func() { lp = r.l.clock.Crank(false) }, func() { mp = r.m.Crank() }); err != nil {
+	onLib := func() {
+		if r.l.inj != nil {
+			r.l.inj.crank++
+		}
+		r.l.cranking = true
+		defer func() { r.l.cranking = false }()
+		lp = r.l.clock.Crank(false)
+	}
+	if err := r.both("crank", onLib, func() { mp = r.m.Crank() }); err != nil {
 		return 0, err
 	}
 	r.stats.cranks++
@@ -575,6 +640,7 @@ func (r *runner) run() (err error) {
 		}
 	}()
 	r.l = newLib(r.cs)
+	r.l.inj = r.inj
 	r.m = refmodel.New(r.cs)
 	if err := r.compare(); err != nil {
 		return fmt.Errorf("creation: %w", err)
@@ -588,6 +654,9 @@ func (r *runner) run() (err error) {
 			ops = ops[1:]
 		}
 		p, err := r.crank()
+		if errors.Is(err, errInjected) {
+			return r.afterPanic()
+		}
 		if err != nil {
 			return fmt.Errorf("crank %d: %w", step+1, err)
 		}
@@ -603,7 +672,11 @@ func (r *runner) run() (err error) {
 		if n >= bound {
 			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", basicwork.Base(r.l.ws).InternalState(), bound)
 		}
-		if _, err := r.crank(); err != nil {
+		_, err := r.crank()
+		if errors.Is(err, errInjected) {
+			return r.afterPanic()
+		}
+		if err != nil {
 			return fmt.Errorf("abort crank %d: %w", n+1, err)
 		}
 	}

@@ -341,3 +341,55 @@ func TestPanicSafetyStartInABatch(t *testing.T) {
 	}
 	require.Equal(t, 3, batch.TotalChildren())
 }
+
+// TestPanicSafetyShutdownOfAChild: a transition listener that panics when
+// the first of three children moves to ABORTING. The panic comes out of the
+// scheduler's Shutdown, but only once the other children, the parent (a
+// Work, a WorkSequence, a ConditionalWork) and the scheduler are aborting:
+// cranking on aborts the whole tree. Before, the shutdown stopped at the
+// first child, leaving its parent RUNNING over an aborting child (a
+// sequence then asked for RUNNING -> ABORTED at every crank).
+func TestPanicSafetyShutdownOfAChild(t *testing.T) {
+	build := map[string]func(app basicwork.Application, kids []basicwork.Work) basicwork.Work{
+		"work": func(app basicwork.Application, kids []basicwork.Work) basicwork.Work {
+			return testworks.NewHolder(app, "parent", basicwork.RetryNever, kids...)
+		},
+		"sequence": func(app basicwork.Application, kids []basicwork.Work) basicwork.Work {
+			s, err := worksequence.New(app, "parent", kids[:1])
+			require.NoError(t, err)
+			return s
+		},
+		"conditional": func(app basicwork.Application, kids []basicwork.Work) basicwork.Work {
+			c, err := conditionalwork.New(app, "parent", func(basicwork.Application) bool { return true }, kids[0])
+			require.NoError(t, err)
+			return c
+		},
+	}
+	for name, mk := range build {
+		t.Run(name, func(t *testing.T) {
+			armed := false
+			app := newApp(scheduler.WithTransitionListener(func(ev basicwork.TransitionEvent) {
+				if armed && ev.To == basicwork.InternalAborting {
+					armed = false
+					panic(boom{"listener"})
+				}
+			}))
+			clock := app.Clock()
+			kids := []basicwork.Work{newSleeper(app, "a", time.Hour), newSleeper(app, "b", time.Hour), newSleeper(app, "c", time.Hour)}
+			parent := mk(app, kids)
+			ws := app.WorkScheduler()
+			ws.ScheduleWork(parent)
+			crankUntil(t, clock, func() bool { return parent.State() == basicwork.Waiting })
+			armed = true
+			v, p := catch(ws.Shutdown)
+			require.True(t, p)
+			require.Equal(t, boom{"listener"}, v)
+			require.True(t, parent.IsAborting(), "the parent aborts all the same")
+			require.True(t, ws.IsAborting(), "the scheduler aborts all the same")
+			panics := crankRecovering(t, clock, func() bool { return ws.State() == basicwork.Aborted })
+			require.Empty(t, panics)
+			require.Equal(t, basicwork.Aborted, parent.State())
+			require.Zero(t, clock.PendingTimers())
+		})
+	}
+}

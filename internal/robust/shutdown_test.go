@@ -27,7 +27,9 @@ const shutdownBound = 1000
 // no timer armed, no action posted and no goroutine running.
 //
 // Each run repeats the scenario up to crank k, so a scenario costs K²/2
-// cranks: about 1.26 million cranks in all, some 90 s under -race.
+// cranks: about 1.26 million cranks in all, some 90 s under -race. That is
+// the long run (STELLARWORK_LONG=1); the normal run takes the points of
+// shutdownPoints, about 1,000 shutdowns and 100,000 cranks.
 func TestShutdownAtEveryCrank(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	files, err := scenarioFiles()
@@ -48,7 +50,7 @@ func TestShutdownAtEveryCrank(t *testing.T) {
 				t.Fatal(err)
 			}
 			total := env.Cranks()
-			for k := 0; k <= total; k++ {
+			for _, k := range shutdownPoints(total, long()) {
 				_, env, err := parity.RunWith(path, strings.NewReader(string(src)), parity.RunOptions{
 					BeforeCrank: func(_ *parity.Env, n int) bool { return n == k },
 					NoCollect:   true,
@@ -69,6 +71,22 @@ func TestShutdownAtEveryCrank(t *testing.T) {
 		})
 	}
 	t.Logf("%d scenarios, %d shutdowns, %d cranks", len(files), runs, cranks)
+}
+
+// shutdownPoints returns the cranks k in 0..total before which to shut a
+// scenario of total cranks down: all of them in a long run; otherwise
+// every one of the first 24 and the last 8 (where the starts and the end
+// of a scenario are), and 16 more spread evenly in between, so that a
+// scenario costs at most about 16 runs of its whole length.
+func shutdownPoints(total int, all bool) []int {
+	const head, tail, spread = 24, 8, 16
+	var ks []int
+	for k := 0; k <= total; k++ {
+		if all || k < head || k > total-tail || (k*spread)%(total+1) < spread {
+			ks = append(ks, k)
+		}
+	}
+	return ks
 }
 
 // shutdownScenario shuts the scenario's scheduler down, cranks it to

@@ -952,6 +952,10 @@ func (w *work) condRun() pub {
 		w.conditioned.startWork(w.wakeSelfUpCallback(nil))
 		w.started = true
 		w.cond = nil
+	} else if p := w.conditioned.st.public(); p != pRunning {
+		// A deliberate difference from the C++, which asserts: a
+		// conditioned work that is not running is reported, not cranked.
+		return p
 	}
 	w.conditioned.crankWork()
 	return w.conditioned.st.public()
@@ -1064,9 +1068,6 @@ func (m *Model) DoneChildren(node int) int {
 func (m *Model) WakeIsSafe(node int) bool {
 	w := m.nodes[node]
 	if w.retryTimer != nil {
-		return false
-	}
-	if w.kind == Cond && w.started && w.conditioned.st == waiting {
 		return false
 	}
 	return true
