@@ -112,11 +112,66 @@ func (c *children) compact(owner basicwork.Parent) {
 	c.lastLive = j - 1
 }
 
+// The questions a Work asks about its children (AnyChildRunning and the
+// others) look only at the active slots: a child that reads Waiting is
+// neither running, nor done, nor failed, so only how many there are
+// matters, which is live minus the active count. The cost is in the
+// children that do not wait, not in those that do. After a ChildLost they
+// scan every slot, as the C++ does.
+
+// anyActive reports whether f holds for a child that does not read
+// Waiting.
+func (c *children) anyActive(f func(basicwork.Work) bool) bool {
+	if c.scanAll {
+		for _, w := range c.slots {
+			if w != nil && f(w) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := c.active.next(0); i >= 0; i = c.active.next(i + 1) {
+		if f(c.slots[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyWaiting reports whether a child reads Waiting.
+func (c *children) anyWaiting() bool {
+	if c.scanAll {
+		return c.anyActive(isWaiting)
+	}
+	return c.live > c.active.n
+}
+
+func isWaiting(w basicwork.Work) bool { return w.State() == basicwork.Waiting }
+func isRunning(w basicwork.Work) bool { return w.State() == basicwork.Running }
+func isFailure(w basicwork.Work) bool { return w.State() == basicwork.Failure }
+func notDone(w basicwork.Work) bool   { return !w.IsDone() }
+func notSuccess(w basicwork.Work) bool {
+	return w.State() != basicwork.Success
+}
+
+// allSuccessful reports whether every child succeeded.
+func (c *children) allSuccessful() bool { return !c.anyWaiting() && !c.anyActive(notSuccess) }
+
+// allDone reports whether every child is done.
+func (c *children) allDone() bool { return !c.anyWaiting() && !c.anyActive(notDone) }
+
+// anyFailure reports whether a child failed.
+func (c *children) anyFailure() bool { return c.anyActive(isFailure) }
+
+// anyRunning reports whether a child reads Running.
+func (c *children) anyRunning() bool { return c.anyActive(isRunning) }
+
 // bitmap is a set of slot numbers with a summary word per 64 words, so that
 // finding the next member skips empty stretches 4096 slots at a time.
 type bitmap struct {
 	words   []uint64
 	summary []uint64 // bit k set when words[k] != 0
+	n       int      // how many members
 }
 
 func (b *bitmap) grow(n int) {
@@ -129,6 +184,9 @@ func (b *bitmap) grow(n int) {
 }
 
 func (b *bitmap) set(i int) {
+	if b.words[i>>6]&(1<<(i&63)) == 0 {
+		b.n++
+	}
 	b.words[i>>6] |= 1 << (i & 63)
 	b.summary[i>>12] |= 1 << ((i >> 6) & 63)
 }
@@ -137,6 +195,9 @@ func (b *bitmap) clear(i int) {
 	w := i >> 6
 	if w >= len(b.words) {
 		return
+	}
+	if b.words[w]&(1<<(i&63)) != 0 {
+		b.n--
 	}
 	b.words[w] &^= 1 << (i & 63)
 	if b.words[w] == 0 {
@@ -147,6 +208,7 @@ func (b *bitmap) clear(i int) {
 func (b *bitmap) reset() {
 	clear(b.words)
 	clear(b.summary)
+	b.n = 0
 }
 
 // next returns the smallest member at or after i, or -1.

@@ -257,45 +257,18 @@ func (w *Work) DoReset() {}
 
 // AllChildrenSuccessful reports whether every child succeeded (true with no
 // children).
-func (w *Work) AllChildrenSuccessful() bool {
-	for _, c := range w.kids.slots {
-		if c != nil && c.State() != basicwork.Success {
-			return false
-		}
-	}
-	return true
-}
+func (w *Work) AllChildrenSuccessful() bool { return w.kids.allSuccessful() }
 
 // AllChildrenDone reports whether every child is done (true with no
 // children).
-func (w *Work) AllChildrenDone() bool {
-	for _, c := range w.kids.slots {
-		if c != nil && !c.IsDone() {
-			return false
-		}
-	}
-	return true
-}
+func (w *Work) AllChildrenDone() bool { return w.kids.allDone() }
 
 // AnyChildRaiseFailure reports whether a child failed.
-func (w *Work) AnyChildRaiseFailure() bool {
-	for _, c := range w.kids.slots {
-		if c != nil && c.State() == basicwork.Failure {
-			return true
-		}
-	}
-	return false
-}
+func (w *Work) AnyChildRaiseFailure() bool { return w.kids.anyFailure() }
 
-// AnyChildRunning reports whether a child reads Running.
-func (w *Work) AnyChildRunning() bool {
-	for _, c := range w.kids.slots {
-		if c != nil && c.State() == basicwork.Running {
-			return true
-		}
-	}
-	return false
-}
+// AnyChildRunning reports whether a child reads Running. Like the three
+// above, it costs nothing per waiting child (see children).
+func (w *Work) AnyChildRunning() bool { return w.kids.anyRunning() }
 
 // HasChildren reports whether the work holds any child.
 func (w *Work) HasChildren() bool { return w.kids.live != 0 }
