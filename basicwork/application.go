@@ -60,19 +60,6 @@ func (e TransitionEvent) Attempt() int { return e.Retries + 1 }
 // Path returns the work's place in its tree, "root/.../name".
 func (e TransitionEvent) Path() string { return PathOf(e.Work) }
 
-// PathOf returns the names from the root of w's tree down to w, joined by
-// "/". The parents are those registered with SetParent: the Works,
-// sequences and conditional works that hold w.
-func PathOf(w Work) string {
-	path := w.Name()
-	for p, _ := Base(w).Parent(); p != nil; {
-		pw := p.ParentWork()
-		path = pw.Name() + "/" + path
-		p, _ = Base(pw).Parent()
-	}
-	return path
-}
-
 // Config holds the application settings that works read.
 type Config struct {
 	// MaxConcurrentSubprocesses bounds a BatchWork's batch and the process

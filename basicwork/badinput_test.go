@@ -206,13 +206,13 @@ func TestBadInputSetParentSlotRange(t *testing.T) {
 	p.Init(app, "w", 0, p)
 	for _, slot := range []int{-1, math.MaxInt32 + 1} {
 		require.Equal(t, fmt.Sprintf(`basicwork: SetParent of "w" with slot %d, outside [0, 2147483647]`, slot),
-			recovered(func() { p.SetParent(nil, slot) }))
+			recovered(func() { p.SetParentForTest(nil, slot) }))
 	}
-	parent, slot := p.Parent()
+	parent, slot := p.ParentForTest()
 	require.Nil(t, parent)
 	require.Zero(t, slot)
-	p.SetParent(nil, math.MaxInt32)
-	_, slot = p.Parent()
+	p.SetParentForTest(nil, math.MaxInt32)
+	_, slot = p.ParentForTest()
 	require.Equal(t, math.MaxInt32, slot)
 }
 

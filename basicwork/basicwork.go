@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
+	"github.com/stellarwork/stellarwork/internal/tree"
 	"github.com/stellarwork/stellarwork/vclock"
 )
 
@@ -103,9 +104,10 @@ type BasicWork struct {
 	slot         int32 // the child's slot in parent
 	retries      int
 	maxRetries   int
-	parent       Parent
-	since        time.Duration // clock time of the last state change
-	wakeSelf     func()        // WakeSelfUpCallback(nil), made once
+	parent       *BasicWork           // the registered parent, or nil
+	kids         tree.Composite[Work] // the children, if a composite declared them
+	since        time.Duration        // clock time of the last state change
+	wakeSelf     func()               // WakeSelfUpCallback(nil), made once
 	// logCore is app.Logger().Core(), read once at Init: every state change
 	// asks it whether a level is on, and going through the interface and
 	// the logger each time was a measurable part of a step.
@@ -113,35 +115,18 @@ type BasicWork struct {
 	failure *failureRecord // SetFailureCause's record (failure.go)
 }
 
-// Parent is a work that holds children: Work, WorkSequence and
-// ConditionalWork register themselves with SetParent. A Work uses the
-// notification to find its runnable children without scanning the waiting
-// ones.
-type Parent interface {
-	// ChildWaiting is called when the child registered in slot moves into
-	// (waiting true) or out of (waiting false) a state that reads Waiting.
-	ChildWaiting(slot int, waiting bool)
-	// ChildLost is called when another parent takes the child over.
-	ChildLost(slot int)
-	// ParentWork returns the parent itself.
-	ParentWork() Work
-}
-
-// SetParent registers p as the work's parent, the child being in p's slot;
-// nil unregisters. Packages that hold children call it; programs need not.
-// A previous, different parent is told with ChildLost.
-func (b *BasicWork) SetParent(p Parent, slot int) {
+// setParent registers parent as the work's parent, the child being in
+// parent's slot; nil unregisters. A previous, different parent is told with
+// ChildLost. The library's composites reach it through package tree.
+func (b *BasicWork) setParent(parent *BasicWork, slot int) {
 	if slot < 0 || slot > math.MaxInt32 {
 		panic(fmt.Sprintf("basicwork: SetParent of %q with slot %d, outside [0, %d]", b.name, slot, math.MaxInt32))
 	}
-	if old := b.parent; old != nil && p != nil && old != p {
-		old.ChildLost(int(b.slot))
+	if old := b.parent; old != nil && parent != nil && old != parent && old.kids != nil {
+		old.kids.ChildLost(int(b.slot))
 	}
-	b.parent, b.slot = p, int32(slot)
+	b.parent, b.slot = parent, int32(slot)
 }
-
-// Parent returns the registered parent and the child's slot in it.
-func (b *BasicWork) Parent() (Parent, int) { return b.parent, int(b.slot) }
 
 // waitingLike reports whether s reads as Waiting.
 func waitingLike(s InternalState) bool { return s == InternalWaiting || s == InternalRetrying }
@@ -174,9 +159,6 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 
 func (b *BasicWork) basicWork() *BasicWork { return b }
 
-// Base returns the BasicWork inside w.
-func Base(w Work) *BasicWork { return w.basicWork() }
-
 // App returns the application the work was built with.
 func (b *BasicWork) App() Application { return b.app }
 
@@ -195,9 +177,6 @@ func (b *BasicWork) IsDone() bool { return b.InternalState().IsDone() }
 
 // IsAborting reports whether the work is shutting down.
 func (b *BasicWork) IsAborting() bool { return b.InternalState() == InternalAborting }
-
-// Self returns the outer value the work was initialised with.
-func (b *BasicWork) Self() Work { return b.self }
 
 // Attempt returns the number of the current attempt: 1 on the first run,
 // one more after each retry.
@@ -261,7 +240,7 @@ func (b *BasicWork) CrankWork() {
 	b.checkInit("CrankWork")
 	st := b.InternalState()
 	if st.IsDone() || st == InternalWaiting {
-		panic(Invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
+		panic(invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
 	}
 	var next InternalState
 	if st == InternalAborting {
@@ -317,7 +296,7 @@ func (b *BasicWork) StartWork(notify func()) {
 	b.notify, b.failure = notify, nil
 	b.setState(InternalRunning)
 	if b.retries != 0 {
-		panic(Invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, b.retries))
+		panic(invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, b.retries))
 	}
 }
 
@@ -416,7 +395,7 @@ func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 func (b *BasicWork) SetupWaitingCallback(d time.Duration) {
 	b.checkInit("SetupWaitingCallback")
 	if st := b.InternalState(); st != InternalRunning {
-		panic(Invariant(b.name, "BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
+		panic(invariant(b.name, "BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
 	}
 	if b.waitingTimer != nil {
 		if b.enabled(zapcore.WarnLevel) {
@@ -489,8 +468,8 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 			b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
 		}
 		b.state.Store(int32(st))
-		if p := b.parent; p != nil && waitingLike(cur) != waitingLike(st) {
-			p.ChildWaiting(int(b.slot), waitingLike(st))
+		if p := b.parent; p != nil && p.kids != nil && waitingLike(cur) != waitingLike(st) {
+			p.kids.ChildWaiting(int(b.slot), waitingLike(st))
 		}
 		b.since = b.app.Clock().Elapsed()
 		if l := b.app.TransitionListener(); l != nil {
@@ -522,7 +501,7 @@ func (b *BasicWork) tellListener(l TransitionListener, from, to InternalState) (
 // timer's callback is in place.
 func (b *BasicWork) waitForRetry() (listenerPanic any) {
 	if b.retryTimer != nil {
-		panic(Invariant(b.name, "Retry timer for %s already exists!", b.name))
+		panic(invariant(b.name, "Retry timer for %s already exists!", b.name))
 	}
 	t := vclock.NewTimer(b.app.Clock())
 	b.retryTimer = t
@@ -537,7 +516,7 @@ func (b *BasicWork) waitForRetry() (listenerPanic any) {
 	t.AsyncWait(func(error) {
 		st := b.InternalState()
 		if st != InternalWaiting && st != InternalAborted && st != InternalAborting {
-			panic(Invariant(b.name, "BasicWork error: retry timer of %s fired in state %s", b.name, st))
+			panic(invariant(b.name, "BasicWork error: retry timer of %s fired in state %s", b.name, st))
 		}
 		if st == InternalWaiting {
 			b.retries++

@@ -28,10 +28,10 @@ func (e *InvariantError) Error() string { return e.Msg }
 // Is makes errors.Is(err, ErrInvariant) true.
 func (e *InvariantError) Is(target error) bool { return target == ErrInvariant }
 
-// Invariant returns an *InvariantError about the work named name, with a
-// formatted message. Packages that extend the framework panic with it where
-// the C++ asserts.
-func Invariant(name, format string, args ...any) *InvariantError {
+// invariant returns an *InvariantError about the work named name, with a
+// formatted message: the panic value where the C++ asserts. The library's
+// other packages reach it through package tree.
+func invariant(name, format string, args ...any) *InvariantError {
 	return &InvariantError{Name: name, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -56,10 +56,10 @@ func (e *NotInitialisedError) Error() string {
 // Is makes errors.Is(err, ErrNotInitialised) true.
 func (e *NotInitialisedError) Is(target error) bool { return target == ErrNotInitialised }
 
-// CheckInit panics with a *NotInitialisedError naming w's type and op if
-// w's Init has not been called. Packages that take works from their callers
-// call it where they first use one.
-func CheckInit(w Work, op string) {
+// checkInitOf panics with a *NotInitialisedError naming w's type and op if
+// w's Init has not been called. The packages that take works from their
+// callers call it (through package tree) where they first use one.
+func checkInitOf(w Work, op string) {
 	if w.basicWork().self == nil {
 		panic(&NotInitialisedError{Type: fmt.Sprintf("%T", w), Op: op})
 	}

@@ -46,15 +46,15 @@ func TestUseBeforeInitPanicsNamingInit(t *testing.T) {
 }
 
 // TestCheckInitNamesTheType: where the outer value is at hand, the panic
-// names its type; after Init, CheckInit passes.
+// names its type; after Init, the check (tree.CheckInit) passes.
 func TestCheckInitNamesTheType(t *testing.T) {
 	r := &raw{}
-	v := recovered(func() { basicwork.CheckInit(r, "AddWork") })
+	v := recovered(func() { tree.CheckInit(r, "AddWork") })
 	var e *basicwork.NotInitialisedError
 	require.True(t, errors.As(v.(error), &e))
 	require.Equal(t, "*basicwork_test.raw", e.Type)
 	require.Contains(t, e.Error(), "AddWork on a *basicwork_test.raw whose Init was not called")
 	app, _ := newTestApp(t, nil)
 	r.Init(app, "r", basicwork.RetryNever, r)
-	require.Nil(t, recovered(func() { basicwork.CheckInit(r, "AddWork") }))
+	require.Nil(t, recovered(func() { tree.CheckInit(r, "AddWork") }))
 }

@@ -31,7 +31,7 @@ func TestBadInputDuplicateChild(t *testing.T) {
 	}
 	require.Equal(t, batchwork.ErrDuplicate, v)
 	require.Equal(t, 1, b.NumWorksInBatch())
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(dup).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(dup).InternalState())
 	for n := 0; !b.IsDone(); n++ {
 		require.Less(t, n, 1000)
 		require.NotZero(t, app.Clock().Crank(false))

@@ -10,8 +10,12 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 	"github.com/stellarwork/stellarwork/work"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // ErrDuplicate is the panic value when the iterator yields a child whose
 // name is already in the batch; its text is the C++ text.
@@ -65,7 +69,7 @@ var finalType = reflect.TypeFor[BatchWork]()
 // or DoReset, which are final (C++ BatchWork::doWork, doReset).
 func (b *BatchWork) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
 	if self != nil {
-		basicwork.CheckFinal(self, name, finalType,
+		tree.CheckFinal(self, name, finalType,
 			"a BatchWork's implementer provides HasNext, YieldMoreWork and ResetIter (put reset logic in ResetIter)", "DoWork", "DoReset")
 	}
 	b.Work.Init(app, name, maxRetries, self)
@@ -131,7 +135,7 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 			w = b.iter.YieldMoreWork()
 		}
 		if w == nil {
-			panic(basicwork.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
+			panic(tree.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
 		}
 		name := w.Name()
 		i := sort.Search(len(b.batch), func(i int) bool { return b.batch[i].name >= name })
@@ -150,7 +154,7 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 func (b *BatchWork) add(i int, name string, w basicwork.Work) {
 	ok := false
 	defer func() {
-		if !ok && basicwork.Base(w).InternalState() != basicwork.InternalPending {
+		if !ok && tree.Base(w).InternalState() != basicwork.InternalPending {
 			b.held = nil
 			b.insert(i, name, w)
 		}

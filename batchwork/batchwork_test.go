@@ -54,12 +54,12 @@ func TestDuplicateChildPanicsAndLeavesTreeUnchanged(t *testing.T) {
 	require.Equal(t, 2, b.NumWorksInBatch())
 	require.Equal(t, 2, b.TotalChildren())
 	require.Len(t, b.Children(), 2)
-	require.Equal(t, basicwork.InternalRunning, basicwork.Base(x).InternalState())
-	require.Equal(t, basicwork.InternalRunning, basicwork.Base(y).InternalState())
+	require.Equal(t, basicwork.InternalRunning, baseOf(x).InternalState())
+	require.Equal(t, basicwork.InternalRunning, baseOf(y).InternalState())
 	// The duplicate was neither added nor started.
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(dup).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(dup).InternalState())
 	for _, c := range b.Children() {
-		require.NotSame(t, basicwork.Base(dup), basicwork.Base(c))
+		require.NotSame(t, baseOf(dup), baseOf(c))
 	}
 	require.Zero(t, dup.RunningCount)
 }
@@ -75,7 +75,7 @@ func TestAddWhileAborting(t *testing.T) {
 	err := b.AddWork(late)
 	require.EqualError(t, err, "batch is being aborted!")
 	require.ErrorIs(t, err, work.ErrAborting)
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(late).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(late).InternalState())
 
 	// Topping the batch up while aborting is refused the same way (the C++
 	// throws from addMoreWorkIfNeeded); nothing is taken from the iterator.
@@ -109,7 +109,7 @@ func TestBatchBandwidthOfTwo(t *testing.T) {
 	inFlight := func() int {
 		n := 0
 		for _, w := range works {
-			if st := basicwork.Base(w).InternalState(); st != basicwork.InternalPending && !st.IsDone() {
+			if st := baseOf(w).InternalState(); st != basicwork.InternalPending && !st.IsDone() {
 				n++
 			}
 		}

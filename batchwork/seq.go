@@ -71,7 +71,7 @@ func (s *Seq) HasNext() bool {
 // YieldMoreWork returns the next child. It panics if HasNext is false.
 func (s *Seq) YieldMoreWork() basicwork.Work {
 	if !s.HasNext() {
-		panic(basicwork.Invariant(s.Name(), "BatchWork error: %s: YieldMoreWork past the end of its iterator", s.Name()))
+		panic(tree.Invariant(s.Name(), "BatchWork error: %s: YieldMoreWork past the end of its iterator", s.Name()))
 	}
 	w := s.peeked
 	s.peeked, s.ok = nil, false

@@ -7,7 +7,11 @@ import (
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // Condition tells whether the conditioned work may start. It must be
 // monotonic: once it has returned true it must keep doing so.
@@ -53,12 +57,15 @@ func New(app basicwork.Application, name string, condition Condition, w basicwor
 	if condition == nil {
 		return nil, ErrNilCondition
 	}
-	basicwork.CheckInit(w, "conditionalwork.New "+name)
+	tree.CheckInit(w, "conditionalwork.New "+name)
 	c := &ConditionalWork{condition: condition, conditioned: w, sleep: DefaultSleepDelay}
 	for _, o := range opts {
 		o(c)
 	}
 	c.Init(app, name, basicwork.RetryNever, c)
+	tree.Declare(&c.BasicWork, itree.Cranked[basicwork.Work](func(yield func(basicwork.Work) bool) {
+		yield(c.conditioned)
+	}))
 	return c, nil
 }
 
@@ -94,9 +101,9 @@ func (c *ConditionalWork) OnRun() basicwork.State {
 // elsewhere) panics before anything changes; a start that panics under way
 // leaves the condition and the registration as they were, and the next
 // crank tries again; one that panics once the work is RUNNING (a
-// transition listener's) counts as started (basicwork.StartChild).
+// transition listener's) counts as started (tree.StartChild).
 func (c *ConditionalWork) start() {
-	basicwork.StartChild(c, 0, c.conditioned, c.WakeSelfUpCallback(nil), func() {
+	tree.StartChild(&c.BasicWork, 0, c.conditioned, c.WakeSelfUpCallback(nil), func() {
 		c.started = true
 		c.condition = nil
 	})
@@ -127,23 +134,13 @@ func (c *ConditionalWork) Shutdown() {
 // starting " until it is started.
 func (c *ConditionalWork) Status() string {
 	if c.conditioned == nil {
-		basicwork.CheckInit(c, "Status")
+		tree.CheckInit(c, "Status")
 	}
 	if c.started {
 		return c.conditioned.Status()
 	}
 	return "Waiting before starting " + c.conditioned.Status()
 }
-
-// ChildWaiting does nothing: the conditioned work is cranked directly. It
-// makes a ConditionalWork a basicwork.Parent, for PathOf.
-func (c *ConditionalWork) ChildWaiting(int, bool) {}
-
-// ChildLost does nothing.
-func (c *ConditionalWork) ChildLost(int) {}
-
-// ParentWork returns the conditional work's outer value.
-func (c *ConditionalWork) ParentWork() basicwork.Work { return c.Self() }
 
 // Conditioned returns the work this one runs.
 func (c *ConditionalWork) Conditioned() basicwork.Work { return c.conditioned }

@@ -35,7 +35,7 @@ func TestNewRejections(t *testing.T) {
 	_, err = conditionalwork.New(e.App, "c", nil, nil)
 	require.ErrorIs(t, err, conditionalwork.ErrNilWork)
 
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(w).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(w).InternalState())
 }
 
 func TestConditionalStatus(t *testing.T) {
@@ -133,6 +133,6 @@ func TestConditionalAbortBeforeStartDoesNotStartWork(t *testing.T) {
 	c.Shutdown()
 	c.CrankWork()
 	require.Equal(t, basicwork.Aborted, c.State())
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(w).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(w).InternalState())
 	require.Zero(t, w.AbortCount)
 }

@@ -63,7 +63,7 @@ func TestConditionalWork(t *testing.T) {
 			// The dependent work never started: it is still pending, which
 			// reads as running.
 			e.RequireState(dependent, basicwork.Running)
-			require.Equal(e.T, basicwork.InternalPending, basicwork.Base(dependent).InternalState())
+			require.Equal(e.T, basicwork.InternalPending, baseOf(dependent).InternalState())
 			e.RequireState(parent, basicwork.Failure)
 		}},
 		{Name: "shutdown while waiting for condition", Scenario: "conditional/shutdown-while-waiting-for-condition.txt", Body: func(e *upstreamtest.Env) {
@@ -81,7 +81,7 @@ func TestConditionalWork(t *testing.T) {
 			e.RequireState(conditioned, basicwork.Aborted)
 			// Never started: still pending.
 			e.RequireState(dependent, basicwork.Running)
-			require.Equal(e.T, basicwork.InternalPending, basicwork.Base(dependent).InternalState())
+			require.Equal(e.T, basicwork.InternalPending, baseOf(dependent).InternalState())
 			e.RequireState(e.WM, basicwork.Aborted)
 			e.RequireState(other, basicwork.Aborted)
 		}},

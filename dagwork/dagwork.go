@@ -244,7 +244,7 @@ func (d *DAGWork) DoWork() basicwork.State {
 		for _, n := range d.nodes {
 			switch {
 			case n.state == Pending || n.state == Running:
-				panic(basicwork.Invariant(d.Name(), "dagwork: %s has nothing to run while node %s is %s", d.Name(), n.name, n.state))
+				panic(tree.Invariant(d.Name(), "dagwork: %s has nothing to run while node %s is %s", d.Name(), n.name, n.state))
 			case n.state != Success:
 				st = basicwork.Failure
 				if n.state == Failed || (n.state == Cancelled && n.started) {
@@ -272,12 +272,12 @@ func (d *DAGWork) start(i int) {
 	if d.LogEnabled(zapcore.DebugLevel) {
 		d.Logf(zapcore.DebugLevel, "dagwork %s: starting %s", d.Name(), n.name)
 	}
-	before := basicwork.Base(n.child).InternalState()
+	before := tree.Base(n.child).InternalState()
 	startable := before == basicwork.InternalPending || before.IsDone()
 	recorded := false
 	defer func() {
 		if !recorded && startable {
-			if st := basicwork.Base(n.child).InternalState(); st != basicwork.InternalPending && !st.IsDone() {
+			if st := tree.Base(n.child).InternalState(); st != basicwork.InternalPending && !st.IsDone() {
 				recorded = true
 				d.recordStart(i)
 			}
@@ -388,7 +388,7 @@ func (d *DAGWork) attempt(n *node) int {
 	if !n.started {
 		return 0
 	}
-	return basicwork.Base(n.work).Attempt()
+	return tree.Base(n.work).Attempt()
 }
 
 // Cancel cancels the node named name and blocks every node that depends on
@@ -418,7 +418,7 @@ func (d *DAGWork) Cancel(name string) error {
 	}
 	// The child now aborts, or the graph may have nothing left to run: a
 	// waiting DAGWork must be cranked again.
-	d.Self().WakeUp(nil)
+	d.WakeUp(nil) // New made d its own outer value
 	return nil
 }
 
@@ -487,7 +487,7 @@ func (d *DAGWork) Metrics() Metrics {
 		case Cancelled:
 			m.Cancelled++
 		}
-		b := basicwork.Base(n.work)
+		b := tree.Base(n.work)
 		if n.started {
 			m.Attempts += b.Attempt()
 			m.RetriesLeft += b.MaxRetries() - b.Retries()

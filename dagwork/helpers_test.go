@@ -170,7 +170,7 @@ func (w *failWork) OnRun() basicwork.State { return basicwork.Failure }
 func (w *failWork) OnAbort() bool          { return true }
 
 // internal returns a work's internal state.
-func internal(w basicwork.Work) basicwork.InternalState { return basicwork.Base(w).InternalState() }
+func internal(w basicwork.Work) basicwork.InternalState { return baseOf(w).InternalState() }
 
 // requireDAGFailed checks that err, ExecuteWork's error for dag, says that
 // dag failed, and that its cause is one *basicwork.WorkError per node that

@@ -128,7 +128,7 @@ func TestPropertyRandomGraphs(t *testing.T) {
 			}
 			switch st {
 			case dagwork.Blocked:
-				if started || basicwork.Base(w).InternalState() != basicwork.InternalPending {
+				if started || baseOf(w).InternalState() != basicwork.InternalPending {
 					t.Fatalf("blocked %s was started", name)
 				}
 				if !slices.ContainsFunc(deps[i], func(j int) bool {

@@ -6,7 +6,11 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // recoverWork runs a node's work and turns a panic raised while it is
 // started, cranked or shut down into a final failure (or, while aborting,
@@ -18,8 +22,9 @@ import (
 // wrapper first shuts the inner work down and cranks it until it is done,
 // and only then fails (or ends its abort). If the inner work panics again
 // while aborting, its abort cannot be trusted: the wrapper then drives the
-// inner work's children (Children, as a work.Work has) to their end
-// itself, and theirs in turn if one of them panics while aborting.
+// inner work's children (those it started, as the work tree records them)
+// to their end itself, and theirs in turn if one of them panics while
+// aborting.
 type recoverWork struct {
 	basicwork.BasicWork
 	inner    basicwork.Work
@@ -31,15 +36,24 @@ type recoverWork struct {
 	orphans   []basicwork.Work
 }
 
-// childLister is a work with children that it can list: work.Work.
-type childLister interface {
-	Children() []basicwork.Work
-}
-
 func newRecoverWork(app basicwork.Application, inner basicwork.Work) *recoverWork {
 	r := &recoverWork{inner: inner}
 	r.Init(app, inner.Name(), basicwork.RetryNever, r)
+	tree.Declare(&r.BasicWork, itree.Cranked[basicwork.Work](func(yield func(basicwork.Work) bool) {
+		yield(r.inner)
+	}))
 	return r
+}
+
+// appendRunning appends to dst the children of w that were started and are
+// not done, as the work tree records them, and returns the extended slice.
+func appendRunning(dst []basicwork.Work, w basicwork.Work) []basicwork.Work {
+	for c := range tree.Children(w) {
+		if st := tree.Base(c).InternalState(); st != basicwork.InternalPending && !st.IsDone() {
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // StartWork starts this work, then the inner one at once, so that the
@@ -49,17 +63,17 @@ func newRecoverWork(app basicwork.Application, inner basicwork.Work) *recoverWor
 func (r *recoverWork) StartWork(notify func()) {
 	r.forget()
 	r.BasicWork.StartWork(notify)
-	st := basicwork.Base(r.inner).InternalState()
+	st := tree.Base(r.inner).InternalState()
 	startable := st == basicwork.InternalPending || st.IsDone()
 	defer func() {
 		if v := recover(); v != nil {
 			// Ours to clean up only if the start got under way.
-			r.started = startable && basicwork.Base(r.inner).InternalState() != basicwork.InternalPending
+			r.started = startable && tree.Base(r.inner).InternalState() != basicwork.InternalPending
 			r.onPanic("StartWork", v)
 		}
 	}()
 	if startable {
-		basicwork.Base(r.inner).SetParent(r, 0)
+		tree.SetParent(r.inner, &r.BasicWork, 0)
 	}
 	r.started = true
 	r.inner.StartWork(r.WakeSelfUpCallback(nil))
@@ -91,7 +105,7 @@ func (r *recoverWork) OnRun() (st basicwork.State) {
 		r.SetFailureCause(basicwork.ResultError(r.inner))
 		st = basicwork.Failure
 	case basicwork.Failure:
-		r.SetFailureCause(basicwork.Base(r.inner).FailureCause())
+		r.SetFailureCause(tree.Base(r.inner).FailureCause())
 	}
 	return st
 }
@@ -159,7 +173,9 @@ func (r *recoverWork) cleanUp() bool {
 		}
 		r.abandon()
 	}
-	kept := r.orphans[:0]
+	// A work may leave more children than it takes a place: kept does not
+	// share r.orphans' array, which the loop is still reading.
+	kept := make([]basicwork.Work, 0, len(r.orphans))
 	for _, w := range r.orphans {
 		if w.IsDone() {
 			continue
@@ -168,18 +184,11 @@ func (r *recoverWork) cleanUp() bool {
 		switch {
 		case !ok:
 			// It cannot abort either: drive its own children instead.
-			if l, isParent := w.(childLister); isParent {
-				for _, c := range l.Children() {
-					if !c.IsDone() {
-						kept = append(kept, c)
-					}
-				}
-			}
+			kept = appendRunning(kept, w)
 		case !w.IsDone():
 			kept = append(kept, w)
 		}
 	}
-	clear(r.orphans[len(kept):])
 	r.orphans = kept
 	return len(r.orphans) == 0
 }
@@ -191,13 +200,7 @@ func (r *recoverWork) abandon() {
 		return
 	}
 	r.panicked, r.abandoned = true, true
-	if l, ok := r.inner.(childLister); ok {
-		for _, c := range l.Children() {
-			if !c.IsDone() {
-				r.orphans = append(r.orphans, c)
-			}
-		}
-	}
+	r.orphans = appendRunning(r.orphans, r.inner)
 }
 
 // stepAbort shuts w down if it is not aborting yet, then cranks its abort
@@ -222,16 +225,6 @@ func (r *recoverWork) stepAbort(w basicwork.Work) (ok bool) {
 
 // Status is the inner work's status.
 func (r *recoverWork) Status() string { return r.inner.Status() }
-
-// ChildWaiting does nothing: the inner work is cranked directly. It makes a
-// recoverWork a basicwork.Parent, for PathOf.
-func (r *recoverWork) ChildWaiting(int, bool) {}
-
-// ChildLost does nothing.
-func (r *recoverWork) ChildLost(int) {}
-
-// ParentWork returns the wrapper.
-func (r *recoverWork) ParentWork() basicwork.Work { return r }
 
 // onPanic records a recovered panic v of the inner work as the failure
 // cause (the first one only) and logs it at ERROR level (the stack at

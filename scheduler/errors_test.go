@@ -231,7 +231,7 @@ func TestExecuteWorkInsideCrankPanics(t *testing.T) {
 				require.ErrorAs(t, v.(error), &ie)
 				require.Equal(t, name, ie.Name)
 				require.Contains(t, ie.Msg, "scheduler: "+op+" called from inside a crank")
-				require.Equal(t, basicwork.InternalPending, basicwork.Base(inner).InternalState(), "inner was not scheduled")
+				require.Equal(t, basicwork.InternalPending, baseOf(inner).InternalState(), "inner was not scheduled")
 				require.Equal(t, 1, ws.TotalChildren())
 				require.Equal(t, basicwork.Running, w.State())
 			}

@@ -49,7 +49,7 @@ func TestTransitionEvents(t *testing.T) {
 		"work-scheduler WORK_WAITING->WORK_RUNNING attempt=1 retries=0/0 t=1001",
 		"work-scheduler/w WORK_RUNNING->WORK_FAILURE attempt=2 retries=1/1 t=1002",
 	}, events)
-	require.Equal(t, 2*time.Millisecond+time.Second, basicwork.Base(w).Since())
+	require.Equal(t, 2*time.Millisecond+time.Second, baseOf(w).Since())
 }
 
 // TestPathOf: sequences and conditional works are parents too.
@@ -237,7 +237,7 @@ func TestPanicInOnRunLeavesTreeConsistent(t *testing.T) {
 		}()
 	}
 	require.Equal(t, "boom", recovered)
-	require.Equal(t, basicwork.InternalRunning, basicwork.Base(w).InternalState())
+	require.Equal(t, basicwork.InternalRunning, baseOf(w).InternalState())
 	for i := 0; i < 10 && !w.IsDone(); i++ {
 		app.Clock().Crank(true)
 	}

@@ -5,10 +5,14 @@ import (
 	"errors"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 	"github.com/stellarwork/stellarwork/internal/vclockhook"
 	"github.com/stellarwork/stellarwork/vclock"
 	"github.com/stellarwork/stellarwork/work"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // Name is the WorkScheduler's work name.
 const Name = "work-scheduler"
@@ -113,7 +117,7 @@ func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error
 			for !clock.IsStopped() && !w.IsDone() {
 				clock.Crank(true)
 			}
-			b := basicwork.Base(w)
+			b := tree.Base(w)
 			return &basicwork.WorkError{Name: w.Name(), State: b.InternalState(), Status: w.Status(), Cause: ctx.Err()}
 		}
 		clock.Crank(true)
@@ -160,7 +164,7 @@ func (s *WorkScheduler) checkNotCranking(op string, w basicwork.Work) {
 	if w != nil {
 		name = w.Name()
 	}
-	panic(basicwork.Invariant(name, "scheduler: %s(%s) called from inside a crank of the work tree (a work's hook): it cranks the clock itself and would wait for ever on the crank it is called from", op, name))
+	panic(tree.Invariant(name, "scheduler: %s(%s) called from inside a crank of the work tree (a work's hook): it cranks the clock itself and would wait for ever on the crank it is called from", op, name))
 }
 
 // Shutdown aborts every child and the scheduler itself, and posts a crank

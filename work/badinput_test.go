@@ -49,8 +49,7 @@ func TestBadInputAddRunningChild(t *testing.T) {
 		require.Equal(t, 1, b.TotalChildren())
 		require.Equal(t, []basicwork.Work{own}, b.Children())
 	}
-	p, _ := basicwork.Base(child).Parent()
-	require.Same(t, a, p.ParentWork(), "the child keeps its parent")
+	require.Same(t, baseOf(a), testworks.ParentOf(child), "the child keeps its parent")
 	for n := 0; !(a.IsDone() && b.IsDone()); n++ {
 		require.Less(t, n, 1000)
 		require.NotZero(t, app.Clock().Crank(false))
@@ -77,5 +76,5 @@ func TestBadInputAddNilOrWhileAborting(t *testing.T) {
 	require.ErrorIs(t, err, work.ErrAborting)
 	require.EqualError(t, err, "parent is being aborted!")
 	require.Zero(t, w.TotalChildren())
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(late).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(late).InternalState())
 }

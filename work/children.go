@@ -1,12 +1,17 @@
 package work
 
 import (
+	"iter"
 	"math/bits"
 
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 const (
 	zapcoreDebug = zapcore.DebugLevel
@@ -20,11 +25,14 @@ const (
 //
 // The C++ walks every child at every step, skipping the waiting ones. Here
 // each child tells its parent when it starts or stops reading Waiting
-// (basicwork.Parent), and the active bitmap marks the slots of the children
+// (ChildWaiting), and the active bitmap marks the slots of the children
 // that do not: the walk jumps from one to the next, visiting exactly the
 // children the C++ walk would act on, in the same order, and costs nothing
 // per waiting child. If a child is taken over by another parent, this one
 // no longer hears about it and falls back to the full scan.
+//
+// children is the tree.Composite a Work declares at Init: its methods are
+// not promoted to the types that embed a Work.
 type children struct {
 	slots    []basicwork.Work
 	live     int
@@ -33,7 +41,35 @@ type children struct {
 	scanAll  bool
 }
 
-func (c *children) add(owner basicwork.Parent, w basicwork.Work) int {
+// Children yields the children held now, in order.
+func (c *children) Children() iter.Seq[basicwork.Work] {
+	return func(yield func(basicwork.Work) bool) {
+		for _, w := range c.slots {
+			if w != nil && !yield(w) {
+				return
+			}
+		}
+	}
+}
+
+// ChildWaiting records that the child in slot started or stopped reading
+// Waiting.
+func (c *children) ChildWaiting(slot int, waiting bool) {
+	if slot >= len(c.slots) || c.slots[slot] == nil {
+		return
+	}
+	if waiting {
+		c.active.clear(slot)
+	} else {
+		c.active.set(slot)
+	}
+}
+
+// ChildLost records that another parent took a child over: from then on
+// the walk scans all the children at each step, as the C++ does.
+func (c *children) ChildLost(int) { c.scanAll = true }
+
+func (c *children) add(owner *basicwork.BasicWork, w basicwork.Work) int {
 	i := len(c.slots)
 	c.slots = append(c.slots, w)
 	c.live++
@@ -42,15 +78,15 @@ func (c *children) add(owner basicwork.Parent, w basicwork.Work) int {
 	if w.State() != basicwork.Waiting {
 		c.active.set(i)
 	}
-	basicwork.Base(w).SetParent(owner, i)
+	tree.SetParent(w, owner, i)
 	return i
 }
 
 // remove empties slot i and unregisters this parent from the child.
-func (c *children) remove(owner basicwork.Parent, i int) {
+func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	w := c.slots[i]
-	if p, slot := basicwork.Base(w).Parent(); p == owner && slot == i {
-		basicwork.Base(w).SetParent(nil, 0)
+	if p, slot := tree.Parent(w); p == owner && slot == i {
+		tree.SetParent(w, nil, 0)
 	}
 	c.slots[i] = nil
 	c.active.clear(i)
@@ -74,7 +110,7 @@ func (c *children) next(i int) int {
 	return c.active.next(i)
 }
 
-func (c *children) clear(owner basicwork.Parent) {
+func (c *children) clear(owner *basicwork.BasicWork) {
 	for i, w := range c.slots {
 		if w != nil {
 			c.remove(owner, i)
@@ -88,7 +124,7 @@ func (c *children) clear(owner basicwork.Parent) {
 
 // compact renumbers the children into slots 0..live-1 when at least half
 // the slots are empty.
-func (c *children) compact(owner basicwork.Parent) {
+func (c *children) compact(owner *basicwork.BasicWork) {
 	if len(c.slots) < 64 || 2*c.live > len(c.slots) {
 		return
 	}
@@ -102,8 +138,8 @@ func (c *children) compact(owner basicwork.Parent) {
 		if w.State() != basicwork.Waiting {
 			c.active.set(j)
 		}
-		if p, _ := basicwork.Base(w).Parent(); p == owner {
-			basicwork.Base(w).SetParent(owner, j)
+		if p, _ := tree.Parent(w); p == owner {
+			tree.SetParent(w, owner, j)
 		}
 		j++
 	}

@@ -74,34 +74,15 @@ var finalType = reflect.TypeFor[Work]()
 // finals Work::onRun, onAbort and onReset.
 func (w *Work) Init(app basicwork.Application, name string, maxRetries int, self Interface) {
 	if self != nil {
-		basicwork.CheckFinal(self, name, finalType,
+		tree.CheckFinal(self, name, finalType,
 			"define DoWork (and DoReset) instead: Work's own OnRun cranks the children", "OnRun", "OnAbort", "OnReset")
 	}
 	w.BasicWork.Init(app, name, maxRetries, self)
 	w.self = self
 	w.cursor = -1
 	w.kids.lastLive = -1
+	tree.Declare(&w.BasicWork, &w.kids)
 }
-
-// ChildWaiting records that a child started or stopped reading Waiting; see
-// basicwork.Parent.
-func (w *Work) ChildWaiting(slot int, waiting bool) {
-	if slot >= len(w.kids.slots) || w.kids.slots[slot] == nil {
-		return
-	}
-	if waiting {
-		w.kids.active.clear(slot)
-	} else {
-		w.kids.active.set(slot)
-	}
-}
-
-// ChildLost records that another parent took a child over: from then on
-// this work scans all its children at each step, as the C++ does.
-func (w *Work) ChildLost(int) { w.kids.scanAll = true }
-
-// ParentWork returns the work's outer value.
-func (w *Work) ParentWork() basicwork.Work { return w.self }
 
 // Status is the BasicWork status, followed by " : d/t children completed"
 // once the work has had children.
@@ -119,7 +100,7 @@ func (w *Work) Status() string {
 // goes on.
 func (w *Work) Shutdown() {
 	if w.self == nil {
-		basicwork.CheckInit(w, "Shutdown")
+		tree.CheckInit(w, "Shutdown")
 	}
 	defer w.BasicWork.Shutdown()
 	w.shutdownChildren()
@@ -145,7 +126,7 @@ func (w *Work) AddWork(child basicwork.Work) error {
 // again.
 func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	if w.self == nil {
-		basicwork.CheckInit(w, "AddWork")
+		tree.CheckInit(w, "AddWork")
 	}
 	if w.IsAborting() {
 		return &AbortingError{Name: w.Name()}
@@ -153,11 +134,11 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	if child == nil {
 		return ErrNilWork
 	}
-	basicwork.CheckInit(child, "AddWork of a child")
+	tree.CheckInit(child, "AddWork of a child")
 	// A child that cannot be started (it runs, waits or aborts elsewhere)
 	// panics in StartWork as in C++, but before it is added: the C++ adds
 	// it first, and a caller that recovers would find it in the tree.
-	basicwork.CheckStartable(child)
+	tree.CheckStartable(child)
 	cursor := w.cursor
 	i := w.addChild(child)
 	wakeSelf := w.WakeSelfUpCallback(cb)
@@ -172,7 +153,7 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 		if started {
 			return
 		}
-		if basicwork.Base(child).InternalState() == basicwork.InternalPending {
+		if tree.Base(child).InternalState() == basicwork.InternalPending {
 			w.undoAdd(i, cursor)
 		} else {
 			wakeSelf()
@@ -210,7 +191,7 @@ func (w *Work) OnRun() basicwork.State {
 	switch {
 	case st == basicwork.Success:
 		if !w.AllChildrenSuccessful() {
-			panic(basicwork.Invariant(w.Name(), "Work error: %s succeeded while a child has not", w.Name()))
+			panic(tree.Invariant(w.Name(), "Work error: %s succeeded while a child has not", w.Name()))
 		}
 		w.clearChildren()
 	case st == basicwork.Failure && !w.AllChildrenDone():
@@ -234,7 +215,7 @@ func (w *Work) doWorkTraced() basicwork.State {
 func (w *Work) OnAbort() bool {
 	if c := w.yieldNextRunningChild(); c != nil {
 		if !c.IsAborting() {
-			panic(basicwork.Invariant(w.Name(), "Work error: %s is aborting but its child %s is not", w.Name(), c.Name()))
+			panic(tree.Invariant(w.Name(), "Work error: %s is aborting but its child %s is not", w.Name(), c.Name()))
 		}
 		c.CrankWork()
 		return false
@@ -333,16 +314,16 @@ func (w *Work) shutdownChild(c basicwork.Work, i int) {
 
 func (w *Work) clearChildren() {
 	if !w.AllChildrenDone() {
-		panic(basicwork.Invariant(w.Name(), "Work error: %s drops its children while some are not done", w.Name()))
+		panic(tree.Invariant(w.Name(), "Work error: %s drops its children while some are not done", w.Name()))
 	}
 	w.doneChildren += w.kids.live
-	w.kids.clear(w)
+	w.kids.clear(&w.BasicWork)
 	w.cursor = -1
 }
 
 func (w *Work) addChild(c basicwork.Work) int {
 	resetIter := !w.HasChildren()
-	i := w.kids.add(w, c)
+	i := w.kids.add(&w.BasicWork, c)
 	w.totalChildren++
 	if resetIter {
 		w.cursor = i
@@ -353,7 +334,7 @@ func (w *Work) addChild(c basicwork.Work) int {
 // undoAdd takes out the child just added in slot i, whose start failed,
 // and puts the round-robin position back to cursor.
 func (w *Work) undoAdd(i, cursor int) {
-	w.kids.remove(w, i)
+	w.kids.remove(&w.BasicWork, i)
 	if i == len(w.kids.slots)-1 {
 		w.kids.slots = w.kids.slots[:i]
 	}
@@ -384,11 +365,11 @@ func (w *Work) yieldNextRunningChild() basicwork.Work {
 			return c
 		}
 		if st.IsDone() {
-			k.remove(w, i)
+			k.remove(&w.BasicWork, i)
 			w.doneChildren++
 		}
 	}
-	k.compact(w)
+	k.compact(&w.BasicWork)
 	w.cursor = -1
 	if k.live > 0 {
 		w.cursor = 0

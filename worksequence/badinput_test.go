@@ -46,7 +46,7 @@ func TestBadInputSequenceWorks(t *testing.T) {
 	err, _ = v.(error)
 	require.ErrorIs(t, err, basicwork.ErrIllegalTransition)
 	require.EqualError(t, err, "BasicWork error: illegal state transition WORK_RUNNING -> WORK_PENDING")
-	require.Equal(t, basicwork.InternalRunning, basicwork.Base(s).InternalState())
+	require.Equal(t, basicwork.InternalRunning, baseOf(s).InternalState())
 	require.Nil(t, s.Current())
 }
 

@@ -7,8 +7,12 @@ import (
 	"reflect"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 	"github.com/stellarwork/stellarwork/work"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // ErrNilWork rejects a nil work in the sequence; it is
 // basicwork.ErrNilWork.
@@ -67,7 +71,7 @@ var finalType = reflect.TypeFor[WorkSequence]()
 // WorkSequence::onRun, onAbort, onReset).
 func (s *WorkSequence) Init(app basicwork.Application, name string, works []basicwork.Work, self basicwork.Work, opts ...Option) error {
 	if self != nil {
-		basicwork.CheckFinal(self, name, finalType,
+		tree.CheckFinal(self, name, finalType,
 			"a WorkSequence runs its works itself; wrap them instead", "OnRun", "OnAbort", "OnReset")
 	}
 	o := options{maxRetries: basicwork.RetryAFew, stopAtFirstFailure: true}
@@ -80,11 +84,18 @@ func (s *WorkSequence) Init(app basicwork.Application, name string, works []basi
 		}
 	}
 	for i, w := range works {
-		basicwork.CheckInit(w, fmt.Sprintf("work sequence %s, position %d", name, i))
+		tree.CheckInit(w, fmt.Sprintf("work sequence %s, position %d", name, i))
 	}
 	s.works = append([]basicwork.Work(nil), works...)
 	s.stopAtFirstFailure = o.stopAtFirstFailure
 	s.BasicWork.Init(app, name, o.maxRetries, self)
+	tree.Declare(&s.BasicWork, itree.Cranked[basicwork.Work](func(yield func(basicwork.Work) bool) {
+		for _, w := range s.works {
+			if !yield(w) {
+				return
+			}
+		}
+	}))
 	return nil
 }
 
@@ -121,9 +132,9 @@ func (s *WorkSequence) OnRun() basicwork.State {
 // does not find the sequence registered as w's parent; a start that panics
 // under way leaves w as it was registered and not current, and the next
 // crank tries again; one that panics once w is RUNNING (a transition
-// listener's) makes it current all the same (basicwork.StartChild).
+// listener's) makes it current all the same (tree.StartChild).
 func (s *WorkSequence) start(w basicwork.Work) {
-	basicwork.StartChild(s, s.next, w, s.WakeSelfUpCallback(nil), func() { s.current = w })
+	tree.StartChild(&s.BasicWork, s.next, w, s.WakeSelfUpCallback(nil), func() { s.current = w })
 }
 
 // OnAbort (final; C++ WorkSequence::onAbort) cranks the current work until it has finished aborting.
@@ -140,7 +151,7 @@ func (s *WorkSequence) OnAbort() bool {
 func (s *WorkSequence) OnReset() {
 	for _, w := range s.works[:s.next] {
 		if !w.IsDone() {
-			panic(basicwork.Invariant(s.Name(), "WorkSequence error: %s reset while %s is not done", s.Name(), w.Name()))
+			panic(tree.Invariant(s.Name(), "WorkSequence error: %s reset while %s is not done", s.Name(), w.Name()))
 		}
 	}
 	s.next = 0
@@ -164,16 +175,6 @@ func (s *WorkSequence) Shutdown() {
 		s.current.Shutdown()
 	}
 }
-
-// ChildWaiting does nothing: a sequence cranks its current work directly.
-// It makes the sequence a basicwork.Parent, for PathOf.
-func (s *WorkSequence) ChildWaiting(int, bool) {}
-
-// ChildLost does nothing.
-func (s *WorkSequence) ChildLost(int) {}
-
-// ParentWork returns the sequence's outer value.
-func (s *WorkSequence) ParentWork() basicwork.Work { return s.Self() }
 
 // Works returns the works of the sequence.
 func (s *WorkSequence) Works() []basicwork.Work { return s.works }

@@ -34,7 +34,7 @@ func TestNewRejectsNilWork(t *testing.T) {
 	require.EqualError(t, worksequence.ErrNilWork, "Must provide valid work")
 
 	// The rejection comes before anything is touched.
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(w).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(w).InternalState())
 
 	// Through Init too, for types that extend WorkSequence.
 	var s worksequence.WorkSequence
@@ -50,7 +50,7 @@ func runSequence(t *testing.T, e *upstreamtest.Env, s *worksequence.WorkSequence
 	} else {
 		var we *basicwork.WorkError
 		require.ErrorAs(t, err, &we)
-		require.Equal(t, basicwork.Base(s).InternalState(), we.State)
+		require.Equal(t, baseOf(s).InternalState(), we.State)
 	}
 	// Let the scheduler drop the finished work and go back to waiting, so
 	// that a later ExecuteWork starts from a clean scheduler.
@@ -173,7 +173,7 @@ func TestSequenceShutdownAbortsCurrentWorkOnly(t *testing.T) {
 	s.StartWork(nil)
 	s.CrankWork()
 	s.CrankWork()
-	require.Same(t, basicwork.Base(w1), basicwork.Base(s.Current()))
+	require.Same(t, baseOf(w1), baseOf(s.Current()))
 
 	s.Shutdown()
 	require.True(t, s.IsAborting())
@@ -186,6 +186,6 @@ func TestSequenceShutdownAbortsCurrentWorkOnly(t *testing.T) {
 	require.Equal(t, basicwork.Aborted, w1.State())
 	require.Equal(t, 1, w1.AbortCount)
 	// The work it never reached was never started.
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(w2).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(w2).InternalState())
 	require.Zero(t, w2.AbortCount)
 }

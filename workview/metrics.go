@@ -27,7 +27,7 @@ type Metrics struct {
 func Collect(root basicwork.Work) Metrics {
 	var m Metrics
 	Walk(root, func(w basicwork.Work, _ int) bool {
-		b := basicwork.Base(w)
+		b := tree.Base(w)
 		m.add(b.InternalState(), b.Retries(), b.MaxRetries())
 		return true
 	})

@@ -19,7 +19,7 @@ func TestTimeInState(t *testing.T) {
 	app.WorkScheduler().ScheduleWork(w)
 	clock := app.Clock()
 	crankUntil(app, func() bool { return w.State() == basicwork.Waiting })
-	require.Equal(t, time.Duration(0), basicwork.Base(w).Since())
+	require.Equal(t, time.Duration(0), baseOf(w).Since())
 
 	crankUntil(app, func() bool { return clock.Elapsed() > 0 })
 	require.Equal(t, 90*time.Second, clock.Elapsed())

@@ -5,41 +5,34 @@
 //
 // It only reads the works, on the crank goroutine (call it between two
 // cranks, or from a transition listener or a timer callback), and never
-// changes them. It finds a work's children through small interfaces, so
-// that types which embed the library's works are seen through too:
-//
-//   - interface{ Children() []basicwork.Work }: a work.Work (and so a
-//     BatchWork and the WorkScheduler). A Work drops its finished children
-//     as its round-robin walk passes them, and all of them when it
-//     succeeds, as the C++ does: a snapshot shows the children it holds.
-//   - interface{ Works() []basicwork.Work }: a WorkSequence, all its works.
-//   - interface{ Conditioned() basicwork.Work }: a ConditionalWork, its one
-//     work.
+// changes them. It sees the tree the library itself keeps, the one
+// basicwork.PathOf walks up: the children a work.Work holds (so those of a
+// BatchWork, a DAGWork and the WorkScheduler), all the works of a
+// WorkSequence, the one work of a ConditionalWork, and the work inside a
+// dagwork node run with RecoverPanics. A Work drops its finished children
+// as its round-robin walk passes them, and all of them when it succeeds,
+// as the C++ does: a snapshot shows the children it holds. Types that embed
+// the library's works are seen through.
 //
 // Times are clock times, offsets from the clock's epoch as vclock's
 // Elapsed and basicwork's Since give them: virtual time on a virtual clock.
 package workview
 
 import (
+	"slices"
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // Children returns the works that w holds, in order, as described in the
 // package doc; nil for a leaf.
 func Children(w basicwork.Work) []basicwork.Work {
-	switch p := w.(type) {
-	case interface{ Children() []basicwork.Work }:
-		return p.Children()
-	case interface{ Works() []basicwork.Work }:
-		return p.Works()
-	case interface{ Conditioned() basicwork.Work }:
-		if c := p.Conditioned(); c != nil {
-			return []basicwork.Work{c}
-		}
-	}
-	return nil
+	return slices.Collect(tree.Children(w))
 }
 
 // Walk calls fn for root and every work below it, depth first, parents
@@ -53,7 +46,7 @@ func walk(w basicwork.Work, depth int, fn func(basicwork.Work, int) bool) {
 	if !fn(w, depth) {
 		return
 	}
-	for _, c := range Children(w) {
+	for c := range tree.Children(w) {
 		walk(c, depth+1, fn)
 	}
 }
@@ -61,7 +54,7 @@ func walk(w basicwork.Work, depth int, fn func(basicwork.Work, int) bool) {
 // Now returns the current time of w's clock, as an offset from its epoch:
 // the now to pass to Snapshot.
 func Now(w basicwork.Work) time.Duration {
-	return basicwork.Base(w).App().Clock().Elapsed()
+	return tree.Base(w).App().Clock().Elapsed()
 }
 
 // Node is the snapshot of one work and, below it, of its children.
@@ -86,7 +79,7 @@ type Node struct {
 // the clock time to measure the time in each state against: Now(root) on
 // the tree's own clock.
 func Snapshot(root basicwork.Work, now time.Duration) Node {
-	b := basicwork.Base(root)
+	b := tree.Base(root)
 	n := Node{
 		Name:       root.Name(),
 		State:      b.InternalState(),

@@ -126,7 +126,7 @@ func TestSnapshotFollowsTheTree(t *testing.T) {
 	require.Equal(t, "works=1 failure=1 attempts=1 retries_left=0", m.String())
 	require.Equal(t, 1, m.Failed())
 	require.Equal(t, 1, m.Done())
-	require.Equal(t, 6, basicwork.Base(works["flaky"]).Attempt())
+	require.Equal(t, 6, baseOf(works["flaky"]).Attempt())
 }
 
 // names lists the works of the tree under root, as Walk visits them.

@@ -211,7 +211,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 				require.Regexp(t, `: WORK_PENDING -> WORK_RUNNING$`, m)
 			}
 			for _, w := range b.path {
-				require.Equal(t, basicwork.InternalRunning, basicwork.Base(w).InternalState(), w.Name())
+				require.Equal(t, basicwork.InternalRunning, baseOf(w).InternalState(), w.Name())
 			}
 			require.Equal(t, basicwork.Running, app.WorkScheduler().State())
 			require.Equal(t, 1, clock.ActionQueueSize(), "the scheduler must have posted itself again")
@@ -241,8 +241,8 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 			v, _ = catch(func() { clock.Crank(false) })
 		}
 		require.Equal(t, boom{"leaf"}, v)
-		require.Equal(t, basicwork.InternalAborting, basicwork.Base(l).InternalState())
-		require.Equal(t, basicwork.InternalAborting, basicwork.Base(h).InternalState())
+		require.Equal(t, basicwork.InternalAborting, baseOf(l).InternalState())
+		require.Equal(t, basicwork.InternalAborting, baseOf(h).InternalState())
 		crankUntil(t, clock, func() bool { return app.WorkScheduler().State() == basicwork.Aborted })
 		require.Equal(t, basicwork.Aborted, h.State())
 		require.Equal(t, basicwork.Aborted, l.State())
@@ -293,7 +293,7 @@ func TestBadInputRetriesUpToMaxInt(t *testing.T) {
 		}
 		require.Equal(t, want, retriesAt[i]-retriesAt[i-1], "delay before attempt %d", i+1)
 	}
-	require.Equal(t, failures-1, basicwork.Base(w).Retries())
+	require.Equal(t, failures-1, baseOf(w).Retries())
 	require.Contains(t, w.Status(), "Retrying in 512 sec")
 	app.WorkScheduler().Shutdown()
 	crankUntil(t, app.Clock(), w.IsDone)
@@ -314,7 +314,7 @@ func TestBadInputWakeUpWhileRetrying(t *testing.T) {
 			fail := testworks.NewBasicWork(app, "fails", true, 1, basicwork.RetryNever)
 			w := newRetryingHolder(app, fail)
 			app.WorkScheduler().ScheduleWork(w)
-			crankUntil(t, clock, func() bool { return basicwork.Base(w).InternalState() == basicwork.InternalWaiting && w.Retrying() })
+			crankUntil(t, clock, func() bool { return baseOf(w).InternalState() == basicwork.InternalWaiting && w.Retrying() })
 			require.Equal(t, 1, clock.PendingTimers())
 			switch how {
 			case "WakeUp":
@@ -496,7 +496,7 @@ func TestBadInputSchedulerAfterShutdown(t *testing.T) {
 	ws.Shutdown()
 	w := testworks.NewDefaultBasicWork(app, "late")
 	require.Nil(t, ws.ScheduleWork(w))
-	require.Equal(t, basicwork.InternalPending, basicwork.Base(w).InternalState())
+	require.Equal(t, basicwork.InternalPending, baseOf(w).InternalState())
 	require.ErrorIs(t, ws.ExecuteWork(t.Context(), w), scheduler.ErrNotScheduled)
 	crankUntil(t, app.Clock(), func() bool { return ws.State() == basicwork.Aborted })
 	ws.Shutdown()
@@ -515,7 +515,7 @@ func TestBadInputShutdownOutsideTheTree(t *testing.T) {
 		app := newApp()
 		w := testworks.NewDefaultBasicWork(app, "idle")
 		w.Shutdown()
-		require.Equal(t, basicwork.InternalAborting, basicwork.Base(w).InternalState())
+		require.Equal(t, basicwork.InternalAborting, baseOf(w).InternalState())
 		v, _ := catch(func() { app.WorkScheduler().ScheduleWork(w) })
 		err, _ := v.(error)
 		require.ErrorIs(t, err, basicwork.ErrIllegalTransition)
@@ -565,7 +565,7 @@ func TestBadInputPanickingTransitionListener(t *testing.T) {
 	require.Equal(t, boom{"listener"}, v)
 	// The transition was completed before the panic went on: the work
 	// waits for its retry, whose timer is armed, and the tree goes on.
-	require.Equal(t, basicwork.InternalWaiting, basicwork.Base(w).InternalState())
+	require.Equal(t, basicwork.InternalWaiting, baseOf(w).InternalState())
 	require.Equal(t, 1, clock.PendingTimers(), "the retry timer")
 	crankUntil(t, clock, w.IsDone)
 	require.Equal(t, basicwork.Failure, w.State())

@@ -100,10 +100,10 @@ func shutdownAndDrain(env *parity.Env, bound int) error {
 	ws.Shutdown()
 	for n := 0; ws.State() != basicwork.Aborted; n++ {
 		if n >= bound {
-			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", basicwork.Base(ws).InternalState(), bound)
+			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", baseOf(ws).InternalState(), bound)
 		}
 		if clock.Crank(false) == 0 {
-			return fmt.Errorf("the scheduler is %s and nothing is left to crank", basicwork.Base(ws).InternalState())
+			return fmt.Errorf("the scheduler is %s and nothing is left to crank", baseOf(ws).InternalState())
 		}
 	}
 	if n := clock.PendingTimers(); n != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/conditionalwork"
 	"github.com/stellarwork/stellarwork/internal/robust/refmodel"
+	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/internal/vclockhook"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
@@ -155,7 +156,7 @@ func (l *lib) onTransition(ev basicwork.TransitionEvent) {
 // cranked checks, from inside OnRun or OnAbort, that the work is in the
 // state it must be in to be cranked that way: never done, never waiting.
 func (l *lib) cranked(w basicwork.Work, want basicwork.InternalState, hook string) {
-	if st := basicwork.Base(w).InternalState(); st != want {
+	if st := baseOf(w).InternalState(); st != want {
 		l.problemf("%s of %s in state %s", hook, w.Name(), st)
 	}
 }
@@ -242,7 +243,7 @@ func (w *tree) DoWork() basicwork.State {
 		for _, k := range w.kids {
 			// A child already registered here was added before a panic
 			// cut this loop short.
-			if p, _ := basicwork.Base(k).Parent(); p != nil && p.ParentWork() == basicwork.Work(w) {
+			if p := testworks.ParentOf(k); p != nil && p == baseOf(w) {
 				continue
 			}
 			if err := w.AddWorkWithCallback(w.wakeCallback, k); err != nil {
@@ -525,11 +526,11 @@ func (r *runner) compare() error {
 	if lok != mok || (lok && lt.Sub(l.clock.Epoch()) != mt) {
 		return fmt.Errorf("next event: library %v %v, model %v %v", lt.Sub(l.clock.Epoch()), lok, mt, mok)
 	}
-	if got, want := basicwork.Base(l.ws).InternalState().String(), m.SchedulerState(); got != want {
+	if got, want := baseOf(l.ws).InternalState().String(), m.SchedulerState(); got != want {
 		return fmt.Errorf("work-scheduler: library %s, model %s", got, want)
 	}
 	for i, w := range l.nodes {
-		if got, want := basicwork.Base(w).InternalState().String(), m.State(i); got != want {
+		if got, want := baseOf(w).InternalState().String(), m.State(i); got != want {
 			return fmt.Errorf("%s: library %s, model %s", w.Name(), got, want)
 		}
 	}
@@ -565,7 +566,7 @@ func (r *runner) compare() error {
 // quiet checks that nothing runs and nothing is armed or posted.
 func (l *lib) quiet() error {
 	for _, w := range l.nodes {
-		switch st := basicwork.Base(w).InternalState(); st {
+		switch st := baseOf(w).InternalState(); st {
 		case basicwork.InternalPending, basicwork.InternalSuccess, basicwork.InternalFailure, basicwork.InternalAborted:
 		default:
 			return fmt.Errorf("%s is %s", w.Name(), st)
@@ -670,7 +671,7 @@ func (r *runner) run() (err error) {
 	bound := abortBound(r.cs)
 	for n := 0; r.l.ws.State() != basicwork.Aborted; n++ {
 		if n >= bound {
-			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", basicwork.Base(r.l.ws).InternalState(), bound)
+			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", baseOf(r.l.ws).InternalState(), bound)
 		}
 		_, err := r.crank()
 		if errors.Is(err, errInjected) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/internal/robust/refmodel"
+	"github.com/stellarwork/stellarwork/internal/testworks"
 )
 
 // site is a kind of place in the user code of the harness's works where a
@@ -118,14 +119,14 @@ func (r *runner) afterPanic() error {
 	bound := 2 * abortBound(r.cs)
 	for n := 0; l.ws.State() != basicwork.Aborted; n++ {
 		if n >= bound {
-			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", basicwork.Base(l.ws).InternalState(), n)
+			return fmt.Errorf("the scheduler is %s %d cranks after the shutdown", baseOf(l.ws).InternalState(), n)
 		}
 		p, err := crank()
 		if err != nil {
 			return fmt.Errorf("abort crank %d after the panic: %w", n+1, err)
 		}
 		if p == 0 {
-			return fmt.Errorf("nothing left to crank and the scheduler is %s", basicwork.Base(l.ws).InternalState())
+			return fmt.Errorf("nothing left to crank and the scheduler is %s", baseOf(l.ws).InternalState())
 		}
 	}
 	if err := l.quiet(); err != nil {
@@ -133,7 +134,7 @@ func (r *runner) afterPanic() error {
 	}
 	for i := range l.scheduled {
 		if w := l.nodes[i]; !w.IsDone() {
-			return fmt.Errorf("scheduled work %s ends %s", w.Name(), basicwork.Base(w).InternalState())
+			return fmt.Errorf("scheduled work %s ends %s", w.Name(), baseOf(w).InternalState())
 		}
 	}
 	return nil
@@ -144,17 +145,17 @@ func (r *runner) afterPanic() error {
 // PENDING work is registered with a parent (half-added).
 func (r *runner) stalled() error {
 	l := r.l
-	if st := basicwork.Base(l.ws).InternalState(); st == basicwork.InternalRunning || st == basicwork.InternalAborting {
+	if st := baseOf(l.ws).InternalState(); st == basicwork.InternalRunning || st == basicwork.InternalAborting {
 		return fmt.Errorf("the scheduler is %s", st)
 	}
 	for _, w := range l.nodes {
-		b := basicwork.Base(w)
+		b := baseOf(w)
 		switch st := b.InternalState(); st {
 		case basicwork.InternalRunning, basicwork.InternalAborting:
 			return fmt.Errorf("%s is %s", w.Name(), st)
 		case basicwork.InternalPending:
-			if p, _ := b.Parent(); p != nil {
-				return fmt.Errorf("%s is PENDING in %s", w.Name(), p.ParentWork().Name())
+			if p := testworks.ParentOf(w); p != nil {
+				return fmt.Errorf("%s is PENDING in %s", w.Name(), p.Name())
 			}
 		}
 	}
@@ -166,7 +167,7 @@ func (r *runner) stalled() error {
 // operation) holds it, or the scheduler for a scheduled one.
 func (r *runner) checkParents() error {
 	for i, w := range r.l.nodes {
-		p, _ := basicwork.Base(w).Parent()
+		p := testworks.ParentOf(w)
 		if p == nil {
 			continue
 		}
@@ -174,8 +175,8 @@ func (r *runner) checkParents() error {
 		if k := r.parent[i]; k >= 0 {
 			want = r.l.nodes[k]
 		}
-		if got := p.ParentWork(); got != want {
-			return fmt.Errorf("%s is registered with %s, not %s", w.Name(), got.Name(), want.Name())
+		if p != baseOf(want) {
+			return fmt.Errorf("%s is registered with %s, not %s", w.Name(), p.Name(), want.Name())
 		}
 	}
 	return nil
@@ -250,9 +251,9 @@ func TestPropertyInjectedPanic(t *testing.T) {
 
 // states describes every work's state, for failures.
 func (l *lib) states() string {
-	out := "scheduler " + basicwork.Base(l.ws).InternalState().String()
+	out := "scheduler " + baseOf(l.ws).InternalState().String()
 	for _, w := range l.nodes {
-		out += ", " + w.Name() + " " + basicwork.Base(w).InternalState().String()
+		out += ", " + w.Name() + " " + baseOf(w).InternalState().String()
 	}
 	return out
 }

@@ -80,11 +80,11 @@ func (p *processTree) crankUntil(deadline time.Time, cond func() bool) error {
 	for !cond() {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out: scheduler %s, %d processes, %d background, %d posted",
-				basicwork.Base(p.ws).InternalState(), p.pm.NumRunningOrShuttingDownProcesses(),
+				baseOf(p.ws).InternalState(), p.pm.NumRunningOrShuttingDownProcesses(),
 				p.clock.BackgroundWorkCount(), p.clock.ActionQueueSize())
 		}
 		if p.clock.Crank(false) == 0 && !cond() {
-			return fmt.Errorf("nothing left to crank: scheduler %s", basicwork.Base(p.ws).InternalState())
+			return fmt.Errorf("nothing left to crank: scheduler %s", baseOf(p.ws).InternalState())
 		}
 	}
 	return nil
@@ -127,7 +127,7 @@ func TestShutdownAtEveryCrankRunCommand(t *testing.T) {
 			errs = append(errs, fmt.Sprintf("%d processes left", n))
 		}
 		for _, w := range p.works {
-			switch st := basicwork.Base(w).InternalState(); st {
+			switch st := baseOf(w).InternalState(); st {
 			case basicwork.InternalPending, basicwork.InternalSuccess, basicwork.InternalFailure, basicwork.InternalAborted:
 			default:
 				errs = append(errs, fmt.Sprintf("%s is %s", w.Name(), st))

@@ -99,14 +99,14 @@ func shutdownScenario(env *parity.Env) (int, error) {
 	n := 0
 	for ; ws.State() != basicwork.Aborted; n++ {
 		if n >= shutdownBound {
-			return n, fmt.Errorf("the scheduler is %s %d cranks after the shutdown", basicwork.Base(ws).InternalState(), n)
+			return n, fmt.Errorf("the scheduler is %s %d cranks after the shutdown", baseOf(ws).InternalState(), n)
 		}
 		if clock.Crank(false) == 0 {
-			return n, fmt.Errorf("the scheduler is %s and nothing is left to crank", basicwork.Base(ws).InternalState())
+			return n, fmt.Errorf("the scheduler is %s and nothing is left to crank", baseOf(ws).InternalState())
 		}
 	}
 	for _, w := range env.Works() {
-		switch st := basicwork.Base(w).InternalState(); st {
+		switch st := baseOf(w).InternalState(); st {
 		case basicwork.InternalPending, basicwork.InternalSuccess, basicwork.InternalFailure, basicwork.InternalAborted:
 		default:
 			return n, fmt.Errorf("%s is %s after the scheduler aborted", w.Name(), st)

@@ -56,7 +56,7 @@ func (b *BatchWork) yieldBasic() basicwork.Work {
 	w := NewBasicWork(b.App(), fmt.Sprintf("child-%d", b.Count), fail, 3, basicwork.RetryOnce)
 	b.Count++
 	if !fail {
-		b.BatchedWorks = append(b.BatchedWorks, weak.Make(basicwork.Base(w)))
+		b.BatchedWorks = append(b.BatchedWorks, weak.Make(tree.Base(w)))
 	}
 	return w
 }
@@ -76,7 +76,7 @@ func (b *BatchWork) yieldConditional() basicwork.Work {
 		}
 		out = cw
 	}
-	b.BatchedWorks = append(b.BatchedWorks, weak.Make(basicwork.Base(out)))
+	b.BatchedWorks = append(b.BatchedWorks, weak.Make(tree.Base(out)))
 	return out
 }
 

@@ -8,8 +8,12 @@ import (
 	"strings"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 	"github.com/stellarwork/stellarwork/worktest"
 )
+
+// tree is basicwork's record of the work tree (see package tree).
+var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
 // The expression language of checks, loop conditions and conditions of
 // ConditionalWorks. docs/SCENARIOS.md has its grammar.
@@ -613,7 +617,7 @@ func compare(op string, a, b val) (bool, error) {
 		case kState:
 			eq = a.st == b.st
 		case kWork:
-			eq = basicwork.Base(a.w) == basicwork.Base(b.w)
+			eq = tree.Base(a.w) == tree.Base(b.w)
 		case kString:
 			eq = a.s == b.s
 		}

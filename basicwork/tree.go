@@ -1,0 +1,53 @@
+package basicwork
+
+import (
+	"iter"
+
+	"github.com/stellarwork/stellarwork/internal/tree"
+)
+
+// The library's other packages reach a work's place in its tree, and the
+// checks they make on the works they are handed, through package tree: they
+// are not part of this package's API.
+func init() {
+	tree.Register(&tree.Access[Work, *BasicWork]{
+		Base:     func(w Work) *BasicWork { return w.basicWork() },
+		Declare:  func(b *BasicWork, c tree.Composite[Work]) { b.kids = c },
+		Children: childrenOf,
+		SetParent: func(child Work, parent *BasicWork, slot int) {
+			child.basicWork().setParent(parent, slot)
+		},
+		Parent: func(child Work) (*BasicWork, int) {
+			b := child.basicWork()
+			return b.parent, int(b.slot)
+		},
+		StartChild:     startChild,
+		CheckStartable: checkStartable,
+		CheckInit:      checkInitOf,
+		CheckFinal:     checkFinal,
+		Invariant:      func(name, format string, args ...any) error { return invariant(name, format, args...) },
+	})
+}
+
+// noChildren is the children of a leaf.
+func noChildren(func(Work) bool) {}
+
+// childrenOf yields the children that w's composite declared, or nothing.
+func childrenOf(w Work) iter.Seq[Work] {
+	if k := w.basicWork().kids; k != nil {
+		return k.Children()
+	}
+	return noChildren
+}
+
+// PathOf returns the names from the root of w's tree down to w, joined by
+// "/". The parents are the composites that registered themselves as w's
+// parent when they started it: the Works, sequences and conditional works
+// that hold w.
+func PathOf(w Work) string {
+	path := w.Name()
+	for p := w.basicWork().parent; p != nil; p = p.parent {
+		path = p.self.Name() + "/" + path
+	}
+	return path
+}

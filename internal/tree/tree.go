@@ -1,0 +1,99 @@
+// Package tree is the library's one record of a work tree, kept out of the
+// public API: each work's parent (and its slot there) and each composite's
+// children. The record lives in every basicwork.BasicWork; basicwork
+// registers the functions that read and change it (an Access) when it is
+// initialised, and the library's own packages reach them through Get:
+//
+//   - the composites (work.Work, WorkSequence, ConditionalWork, the
+//     dagwork panic guard) declare their children once, at Init, with
+//     Declare, and register themselves as the parent of a child they start;
+//   - basicwork.PathOf walks up through the parents, workview walks down
+//     through the children, and work.Work's round robin hears from its
+//     children when they start or stop reading Waiting.
+//
+// The C++ has no counterpart: there a parent holds its children in a list
+// and a child holds nothing.
+package tree
+
+import (
+	"iter"
+	"reflect"
+)
+
+// Composite is what a work that holds children declares about itself: the
+// children it holds, in order, and what it does when one of them starts or
+// stops reading Waiting, or is taken over by another parent. The library's
+// composites implement it on an unexported type, so that its methods are not
+// promoted to the types that embed them.
+type Composite[W any] interface {
+	// Children yields the works held now, in order.
+	Children() iter.Seq[W]
+	// ChildWaiting is called when the child registered in slot moves into
+	// (waiting true) or out of (waiting false) a state that reads Waiting.
+	ChildWaiting(slot int, waiting bool)
+	// ChildLost is called when another parent takes the child in slot over.
+	ChildLost(slot int)
+}
+
+// Access is the set of functions basicwork hands the library's packages. W
+// is basicwork.Work and B is *basicwork.BasicWork.
+type Access[W, B any] struct {
+	// Base returns the BasicWork inside w.
+	Base func(w W) B
+	// Declare records c as the children of the composite whose BasicWork is
+	// b. Called once, from the composite's Init.
+	Declare func(b B, c Composite[W])
+	// Children yields the children w declares, or nothing for a leaf.
+	Children func(w W) iter.Seq[W]
+	// SetParent registers the work whose BasicWork is parent as child's
+	// parent, the child being in its slot; a nil parent unregisters. A
+	// previous, different parent is told with ChildLost. It panics on a
+	// slot outside [0, math.MaxInt32].
+	SetParent func(child W, parent B, slot int)
+	// Parent returns the BasicWork of child's registered parent (nil if
+	// none) and the child's slot in it.
+	Parent func(child W) (parent B, slot int)
+	// StartChild registers parent as w's parent in slot and starts w with
+	// notify, undoing the registration if the start panics before w leaves
+	// PENDING (see basicwork's child.go).
+	StartChild func(parent B, slot int, w W, notify, started func())
+	// CheckStartable panics with the *basicwork.TransitionError StartWork
+	// would give if w cannot be started.
+	CheckStartable func(w W)
+	// CheckInit panics with a *basicwork.NotInitialisedError naming w's
+	// type and op if w's Init has not been called.
+	CheckInit func(w W, op string)
+	// CheckFinal panics with a *basicwork.FinalOverrideError if self's
+	// type, or a type on the way down to the embedded final, declares one
+	// of methods.
+	CheckFinal func(self W, name string, final reflect.Type, hint string, methods ...string)
+	// Invariant returns a *basicwork.InvariantError about the work named
+	// name, for a panic where the C++ asserts.
+	Invariant func(name, format string, args ...any) error
+}
+
+// registered is the Access basicwork registered.
+var registered any
+
+// Register records a; basicwork calls it when it is initialised.
+func Register[W, B any](a *Access[W, B]) { registered = a }
+
+// Get returns the Access basicwork registered. The library's packages call
+// it in a package-level variable's initialiser, which runs after basicwork
+// is initialised since they import it.
+func Get[W, B any]() *Access[W, B] { return registered.(*Access[W, B]) }
+
+// Cranked is the Composite of a work that cranks its children itself, one
+// at a time (a WorkSequence, a ConditionalWork, the dagwork panic guard):
+// it yields the children the function yields and needs none of the
+// notices, as it never skips a waiting child.
+type Cranked[W any] func(yield func(W) bool)
+
+// Children yields what c yields.
+func (c Cranked[W]) Children() iter.Seq[W] { return iter.Seq[W](c) }
+
+// ChildWaiting does nothing.
+func (Cranked[W]) ChildWaiting(int, bool) {}
+
+// ChildLost does nothing.
+func (Cranked[W]) ChildLost(int) {}
