@@ -64,7 +64,7 @@ func TestChildStatusMatchesScan(t *testing.T) {
 				if scheduleAt[i] == crank {
 					ws.ScheduleWork(w)
 				}
-				if shutdownAt[i] == crank && basicwork.Base(w).InternalState() != basicwork.InternalPending {
+				if shutdownAt[i] == crank && baseOf(w).InternalState() != basicwork.InternalPending {
 					w.Shutdown()
 					ws.WakeUp(nil)
 				}
