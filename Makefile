@@ -1,7 +1,7 @@
 GO ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test test-long bench lint demo fuzz
+.PHONY: test test-long bench bench-instr lint demo fuzz
 
 ## test: vet, then every test with the race detector (what CI runs). One
 ## go test per package, two at a time, so that each package's result is
@@ -30,6 +30,12 @@ bench:
 # data, not a place on a machine.
 ABSPATH_RE := (^|[^A-Za-z0-9_.~-])/(work|home|root|tmp|Users)/
 ABSPATH_ALLOW := ':(exclude)process/split_test.go' ':(exclude)internal/stdheap/testdata/gen/README.md'
+
+## bench-instr: instructions per crank (a), per batch child (c), per timer at
+## a million (d), and bytes per idle child (e), under valgrind's callgrind
+## (Debian package valgrind); repeatable where times are not. About 3 minutes.
+bench-instr:
+	GO=$(GO) ./scripts/bench-instr.sh
 
 ## lint: gofmt, no absolute machine path in a tracked file, vet, staticcheck and workvet (cmd/workvet)
 lint:

@@ -1,0 +1,54 @@
+#!/bin/sh
+# bench-instr: instructions per unit of work of the workloads (a), (c) and
+# (d) of docs/PERFORMANCE.md, counted by valgrind's callgrind, and bytes per
+# idle child for (e).
+#
+# Instruction counts do not depend on the load of the machine, where times
+# do. Each workload runs at two sizes in fresh processes; the difference of
+# the two totals divided by the difference in work cancels start-up (the
+# binary's, the runtime's, the benchmark's b.N=1 probe). Go needs
+# GODEBUG=asyncpreemptoff=1 under valgrind (its preemption signals confuse
+# it); GOMAXPROCS=1 keeps the collector's share repeatable.
+#
+# valgrind comes from the Debian/Ubuntu package "valgrind"
+# (apt-get install valgrind).
+set -eu
+
+GO=${GO:-go}
+command -v valgrind >/dev/null || { echo "bench-instr: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# instr BINARY BENCH N: prints the instructions of one run and keeps its
+# benchmark output in $tmp/out.
+instr() {
+	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+		--callgrind-out-file=/dev/null "$1" -test.run '^$' -test.bench "^$2\$" \
+		-test.benchtime "$3x" -test.benchmem >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/err"
+}
+
+# metric NAME: the value of the metric NAME in the last benchmark output.
+metric() {
+	awk -v m="$1" '/^Benchmark/ { for (i = 2; i <= NF; i++) if ($i == m) print $(i-1) }' "$tmp/out"
+}
+
+# measure LABEL PKG BENCH N1 N2 UNIT PER_OP_METRIC: instructions per UNIT,
+# where one op of BENCH is PER_OP_METRIC units (1 if empty).
+measure() {
+	label=$1 pkg=$2 bench=$3 n1=$4 n2=$5 unit=$6 perop=$7
+	$GO test -c -o "$tmp/b.test" "$pkg"
+	i1=$(instr "$tmp/b.test" "$bench" "$n1")
+	i2=$(instr "$tmp/b.test" "$bench" "$n2")
+	k=1
+	[ -z "$perop" ] || k=$(metric "$perop")
+	allocs=$(metric allocs/op)
+	awk -v l="$label" -v i1="$i1" -v i2="$i2" -v n1="$n1" -v n2="$n2" -v k="$k" -v u="$unit" -v a="$allocs" -v b="$bench" \
+		'BEGIN { printf "%-34s %8.0f instructions/%s  (%s allocs/op; %s at %d and %d: %.0f and %.0f instructions)\n", l, (i2-i1)/((n2-n1)*k), u, a, b, n1, n2, i1, i2 }'
+}
+
+measure "(a) LeafStep" ./scheduler BenchmarkLeafStep 20000 40000 crank cranks/step
+measure "(c) Batch" ./batchwork BenchmarkBatch 20000 40000 child ""
+measure "(d) Timers, a million" ./vclock BenchmarkTimers 1000000 2000000 timer ""
+GOMAXPROCS=1 $GO test -run '^$' -bench '^BenchmarkIdleChildMemory$' -benchtime 1x ./work >"$tmp/out"
+printf '%-34s %8s B/work (BenchmarkIdleChildMemory, 100,000 children, heap after GC)\n' "(e) idle child" "$(metric B/work)"
