@@ -51,16 +51,19 @@ func (c *Clock) crank(block bool) int {
 
 	// Favour the action queue less the longer the scheduler has been
 	// overloaded: each second of overload halves the I/O step's budget.
-	overloaded := min(c.actions.OverloadedDuration()/time.Second, 30)
-	ioDivisor := 1 << uint(overloaded)
+	ioSlice, ioEvents := CrankTimeSlice, crankEventSlice
+	if c.actions.Overloaded() {
+		overloaded := min(c.actions.OverloadedDuration()/time.Second, 30)
+		ioSlice >>= overloaded
+		ioEvents >>= overloaded
+	}
 
 	// Step 1: I/O handlers. Each step runs while less than its slice has
 	// passed since it began: a difference of two instants, which cannot
 	// overflow where the C++ sum start+slice could at the end of time.
 	start := c.sinceEpoch()
 	c.lastDispatchStart = start
-	slice := CrankTimeSlice / time.Duration(ioDivisor)
-	for n := 1; c.sinceEpoch()-start < slice && n < crankEventSlice/ioDivisor; n++ {
+	for n := 1; c.sinceEpoch()-start < ioSlice && n < ioEvents; n++ {
 		p := c.pollOne()
 		progress += p
 		if p == 0 {

@@ -350,7 +350,9 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 // CurrentActionType reset) and the panic then continues to the caller.
 func (s *Scheduler) RunOne() int {
 	start := s.clockNow()
-	s.expireIdle(start)
+	if s.idleBack != noQueue {
+		s.expireIdle(start)
+	}
 	if s.runnable.Len() == 0 {
 		if s.size != 0 {
 			panic("actionsched: nothing runnable but size is " + strconv.Itoa(s.size))
@@ -358,7 +360,9 @@ func (s *Scheduler) RunOne() int {
 		return 0
 	}
 	q := s.runnable.Pop()
-	s.trim(q, start)
+	if q.typ == DroppableAction {
+		s.trim(q, start)
+	}
 	if q.empty() {
 		s.reinstate(q)
 		return 1
@@ -448,11 +452,8 @@ func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
 
 // expireIdle forgets the queue at the back of the idle list (the one idle the
 // longest) if its last service ended more than a latency window before now.
-// At most one queue expires per call.
+// At most one queue expires per call. The idle list must not be empty.
 func (s *Scheduler) expireIdle(now time.Duration) {
-	if s.idleBack == noQueue {
-		return
-	}
 	old := s.byID[s.idleBack]
 	if s.idleTooLong(old.lastService, now) {
 		if !old.empty() {
@@ -560,6 +561,11 @@ func (s *Scheduler) Stats() Stats { return s.stats }
 // CurrentActionType returns the type of the action now running, or
 // NormalAction when no action is running.
 func (s *Scheduler) CurrentActionType() ActionType { return s.currentActionType }
+
+// Overloaded reports whether the scheduler is in the overloaded state, without
+// reading the clock: OverloadedDuration is zero when it is false (and also
+// at the instant it became true).
+func (s *Scheduler) Overloaded() bool { return s.overloadedStart != never }
 
 // OverloadedDuration returns how long the scheduler has been overloaded,
 // rounded up to whole seconds: zero when it is not overloaded (or became

@@ -53,12 +53,27 @@ func (h *Heap[T]) Top() T {
 // Push adds x, as std::push_heap after a push_back.
 func (h *Heap[T]) Push(x T) {
 	h.data = append(h.data, x)
-	h.siftUp(len(h.data)-1, 0, x)
+	if n := len(h.data); n > 1 { // one element is a heap as it stands
+		h.siftUp(n-1, 0, x)
+	}
 }
 
 // Pop removes and returns the highest element, as std::pop_heap followed by
 // pop_back. It panics on an empty heap.
 func (h *Heap[T]) Pop() T {
+	if len(h.data) == 1 {
+		// The common case of a heap of one, without pop's call.
+		top := h.data[0]
+		var zero T
+		h.data[0] = zero
+		h.data = h.data[:0]
+		return top
+	}
+	return h.pop()
+}
+
+// pop is Pop of a heap that does not hold exactly one element.
+func (h *Heap[T]) pop() T {
 	n := len(h.data)
 	if n == 0 {
 		panic("stdheap: Pop of an empty heap")
