@@ -49,6 +49,6 @@ measure() {
 
 measure "(a) LeafStep" ./scheduler BenchmarkLeafStep 20000 40000 crank cranks/step
 measure "(c) Batch" ./batchwork BenchmarkBatch 20000 40000 child ""
-measure "(d) Timers, a million" ./vclock BenchmarkTimers 1000000 2000000 timer ""
+measure "(d) Timers, a million" ./vclock BenchmarkTimers 1000000 3000000 timer ""
 GOMAXPROCS=1 $GO test -run '^$' -bench '^BenchmarkIdleChildMemory$' -benchtime 1x ./work >"$tmp/out"
 printf '%-34s %8s B/work (BenchmarkIdleChildMemory, 100,000 children, heap after GC)\n' "(e) idle child" "$(metric B/work)"

@@ -194,6 +194,8 @@ func New(mode Mode, opts ...Option) *Clock {
 	c.actions = actionsched.New(c.sinceEpoch, SchedulerLatencyWindow)
 	if mode == VirtualTime {
 		c.actions.SetVirtualNow(&c.virtualNow)
+	} else {
+		c.actions.ReuseReads() // the wall clock reads have no side effect
 	}
 	return c
 }

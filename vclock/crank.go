@@ -173,15 +173,21 @@ func (c *Clock) moveLocal() int {
 }
 
 // enqueueBatch moves batch into the action scheduler, clears it and returns its
-// length.
+// length. The actions are posted at one reading of the clock: the C++
+// reads it once per action, and in VirtualTime mode nothing can move time
+// between those reads; in RealTime mode they would differ by nanoseconds.
 func (c *Clock) enqueueBatch(batch []pendingAction) int {
+	if len(batch) == 0 {
+		return 0
+	}
+	at := c.sinceEpoch()
 	for i := range batch {
 		// Zero each slot as it goes rather than clear the slice after:
 		// for the usual batch of one, clear's bulk write barrier (while
 		// the collector runs) cost more than the move itself.
 		a := batch[i]
 		batch[i] = pendingAction{}
-		c.actions.Enqueue(a.name, a.fn, a.typ)
+		c.actions.EnqueueAt(a.name, a.fn, a.typ, at)
 	}
 	return len(batch)
 }

@@ -691,6 +691,35 @@ func TestNowCallsMatchCxx(t *testing.T) {
 	assert.Equal(t, base+5, clock.calls)
 }
 
+// TestReuseReads: with ReuseReads, an action served reads the clock twice
+// (the start of RunOne, which is also the start of the service, and the
+// end of the service, which is also the instant of the overload check),
+// EnqueueAt not at all, and becoming overloaded takes its start from the
+// reading it has. The service charged is the time the action ran.
+func TestReuseReads(t *testing.T) {
+	s, clock := newSched(time.Second)
+	s.ReuseReads()
+	s.EnqueueAt("a", func() { clock.sleep(3 * time.Millisecond) }, NormalAction, 0)
+	assert.Equal(t, 0, clock.calls, "EnqueueAt does not read the clock")
+	s.Enqueue("a", func() {}, NormalAction)
+	assert.Equal(t, 1, clock.calls, "Enqueue reads it once")
+	s.RunOne()
+	assert.Equal(t, 3, clock.calls, "start and after")
+	assert.Equal(t, 3*time.Millisecond, s.TotalService("a", NormalAction))
+	s.RunOne()
+	assert.Equal(t, 5, clock.calls)
+	s.RunOne()
+	assert.Equal(t, 6, clock.calls, "RunOne with nothing runnable: start only")
+
+	s.EnqueueAt("a", func() {}, NormalAction, clock.t)
+	s.EnqueueAt("a", func() {}, NormalAction, clock.t)
+	clock.sleep(2 * time.Second)
+	s.RunOne()
+	assert.Equal(t, 8, clock.calls, "no extra read for the start of the overload")
+	clock.sleep(time.Second)
+	assert.Equal(t, 2*time.Second, s.OverloadedDuration(), "overloaded since the after read: 1 s ago, rounded up")
+}
+
 // TestEnqueueRunOneAllocatesNothing checks that posting to and serving an
 // existing queue allocates nothing in steady state.
 func TestEnqueueRunOneAllocatesNothing(t *testing.T) {
