@@ -21,7 +21,7 @@ func TestBadInputNilConditionOrWork(t *testing.T) {
 	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
 	c, err := conditionalwork.New(app, "c", func(basicwork.Application) bool { return true }, nil)
 	require.Nil(t, c)
-	require.ErrorIs(t, err, conditionalwork.ErrNilWork)
+	require.ErrorIs(t, err, basicwork.ErrNilWork)
 	require.EqualError(t, err, "Must provide valid work")
 	c, err = conditionalwork.New(app, "c", nil, testworks.NewDefaultBasicWork(app, "w"))
 	require.Nil(t, c)
@@ -40,7 +40,7 @@ func TestBadInputZeroOrNegativeSleepDelay(t *testing.T) {
 		c, err := conditionalwork.New(app, "c", func(basicwork.Application) bool {
 			checks++
 			return checks > 5
-		}, w, conditionalwork.SleepDelay(d))
+		}, w, conditionalwork.WithSleepDelay(d))
 		require.NoError(t, err)
 		app.WorkScheduler().ScheduleWork(c)
 		for n := 0; !c.IsDone(); n++ {

@@ -17,12 +17,9 @@ var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 // monotonic: once it has returned true it must keep doing so.
 type Condition func(app basicwork.Application) bool
 
-// The rejections of New, with the C++ texts. ErrNilWork is
-// basicwork.ErrNilWork.
-var (
-	ErrNilWork      = basicwork.ErrNilWork
-	ErrNilCondition = errors.New("Must provide valid condition function. Use BasicWork if condition is not needed.")
-)
+// ErrNilCondition rejects a nil condition in New, with the C++ text. (A
+// nil work is rejected with basicwork.ErrNilWork.)
+var ErrNilCondition = errors.New("Must provide valid condition function. Use BasicWork if condition is not needed.")
 
 // DefaultSleepDelay is how long the work waits between two checks of the
 // condition.
@@ -41,27 +38,33 @@ type ConditionalWork struct {
 }
 
 // Option configures a ConditionalWork.
-type Option func(*ConditionalWork)
+type Option func(*options)
 
-// SleepDelay sets the wait between checks (default DefaultSleepDelay).
-func SleepDelay(d time.Duration) Option { return func(c *ConditionalWork) { c.sleep = d } }
+type options struct {
+	sleep time.Duration
+}
+
+// WithSleepDelay sets the wait between checks (default DefaultSleepDelay):
+// the C++ constructor's sleepTime.
+func WithSleepDelay(d time.Duration) Option { return func(o *options) { o.sleep = d } }
 
 // New returns a ConditionalWork that runs w once condition holds. w must not
-// have been started. It returns ErrNilWork or ErrNilCondition for a nil
+// have been started. It returns basicwork.ErrNilWork or ErrNilCondition for a nil
 // argument, and panics with a *basicwork.NotInitialisedError if w's Init
 // was not called.
 func New(app basicwork.Application, name string, condition Condition, w basicwork.Work, opts ...Option) (*ConditionalWork, error) {
 	if w == nil {
-		return nil, ErrNilWork
+		return nil, basicwork.ErrNilWork
 	}
 	if condition == nil {
 		return nil, ErrNilCondition
 	}
 	tree.CheckInit(w, "conditionalwork.New "+name)
-	c := &ConditionalWork{condition: condition, conditioned: w, sleep: DefaultSleepDelay}
-	for _, o := range opts {
-		o(c)
+	o := options{sleep: DefaultSleepDelay}
+	for _, opt := range opts {
+		opt(&o)
 	}
+	c := &ConditionalWork{condition: condition, conditioned: w, sleep: o.sleep}
 	c.Init(app, name, basicwork.RetryNever, c)
 	tree.Declare(&c.BasicWork, itree.Cranked[basicwork.Work](func(yield func(basicwork.Work) bool) {
 		yield(c.conditioned)

@@ -23,7 +23,7 @@ func TestNewRejections(t *testing.T) {
 
 	c, err := conditionalwork.New(e.App, "c", always, nil)
 	require.Nil(t, c)
-	require.ErrorIs(t, err, conditionalwork.ErrNilWork)
+	require.ErrorIs(t, err, basicwork.ErrNilWork)
 	require.EqualError(t, err, "Must provide valid work")
 
 	c, err = conditionalwork.New(e.App, "c", nil, w)
@@ -33,7 +33,7 @@ func TestNewRejections(t *testing.T) {
 
 	// With both missing, the work is checked first, as in the C++.
 	_, err = conditionalwork.New(e.App, "c", nil, nil)
-	require.ErrorIs(t, err, conditionalwork.ErrNilWork)
+	require.ErrorIs(t, err, basicwork.ErrNilWork)
 
 	require.Equal(t, basicwork.InternalPending, baseOf(w).InternalState())
 }
@@ -77,7 +77,7 @@ func TestConditionCheckedEverySleepDelay(t *testing.T) {
 		checkedAt = append(checkedAt, e.Clock.Elapsed())
 		return e.Clock.Elapsed() >= openAt
 	}
-	c, err := conditionalwork.New(e.App, "c", cond, w, conditionalwork.SleepDelay(100*time.Millisecond))
+	c, err := conditionalwork.New(e.App, "c", cond, w, conditionalwork.WithSleepDelay(100*time.Millisecond))
 	require.NoError(t, err)
 	require.NoError(t, e.WM.ExecuteWork(t.Context(), c))
 

@@ -34,7 +34,7 @@ func ExampleNew() {
 		checks++
 		return clock.Elapsed() >= 2*time.Second // say, the download is there
 	}
-	gated, err := conditionalwork.New(app, "gated-apply", ready, inner, conditionalwork.SleepDelay(500*time.Millisecond))
+	gated, err := conditionalwork.New(app, "gated-apply", ready, inner, conditionalwork.WithSleepDelay(500*time.Millisecond))
 	if err != nil {
 		panic(err)
 	}

@@ -34,11 +34,11 @@ type options struct {
 	listener       NodeListener
 }
 
-// MaxConcurrency sets how many nodes may be running at once; it must be at
-// least 1. The default is the application's
+// WithMaxConcurrency sets how many nodes may be running at once; it must be
+// at least 1. The default is the application's
 // Config().MaxConcurrentSubprocesses, read whenever nodes are started, as a
 // BatchWork reads it.
-func MaxConcurrency(n int) Option {
+func WithMaxConcurrency(n int) Option {
 	return func(o *options) { o.maxConcurrency, o.maxSet = n, true }
 }
 
@@ -58,7 +58,7 @@ type node struct {
 }
 
 // DAGWork runs the works of a dependency graph, each once its dependencies
-// have succeeded, at most MaxConcurrency at once. It is a work.Work whose
+// have succeeded, at most WithMaxConcurrency at once. It is a work.Work whose
 // DoWork starts the ready nodes' works as its children; it is never
 // retried. Build it with New.
 type DAGWork struct {
@@ -73,7 +73,7 @@ type DAGWork struct {
 }
 
 // New builds a DAGWork named name over nodes. It returns an error wrapping
-// ErrNilWork for a node without a work, a *DuplicateNameError for a name
+// basicwork.ErrNilWork for a node without a work, a *DuplicateNameError for a name
 // given twice, an *UnknownDependencyError for a dependency no node has, a
 // *CycleError if the dependencies form a cycle, and an error wrapping
 // ErrInvalidMaxConcurrency for a MaxConcurrency below 1.
@@ -88,7 +88,7 @@ func New(app basicwork.Application, name string, nodes []Node, opts ...Option) (
 	d.nodes = make([]*node, len(nodes))
 	for i, n := range nodes {
 		if n.Work == nil {
-			return nil, fmt.Errorf("dagwork %s, node %d: %w", name, i, ErrNilWork)
+			return nil, fmt.Errorf("dagwork %s, node %d: %w", name, i, basicwork.ErrNilWork)
 		}
 		nm := n.Work.Name()
 		if _, dup := d.index[nm]; dup {

@@ -121,7 +121,7 @@ func TestMaxConcurrency(t *testing.T) {
 	t.Run("option", func(t *testing.T) {
 		app, _ := newApp(t)
 		ms := time.Millisecond
-		starts, peak := run(t, app, dagwork.MaxConcurrency(2))
+		starts, peak := run(t, app, dagwork.WithMaxConcurrency(2))
 		require.Equal(t, []time.Duration{0, 0, 10 * ms, 10 * ms, 20 * ms}, starts)
 		require.Equal(t, 2, peak)
 	})
@@ -240,7 +240,7 @@ func TestRetryKeepsSlot(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{
 		{Work: newRetryWork(app, "first", &attempts, basicwork.RetryOnce)},
 		{Work: second},
-	}, dagwork.MaxConcurrency(1))
+	}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	var mid dagwork.Metrics
 	at(app, 500*time.Millisecond, func() { mid = dag.Metrics() })
@@ -324,7 +324,7 @@ func TestRerun(t *testing.T) {
 		{Work: newLogWork(app, "after", &seqLog), Deps: []string{"flaky"}},
 	})
 	require.NoError(t, err)
-	seq, err := worksequence.New(app, "seq", []basicwork.Work{inner}, worksequence.MaxRetries(basicwork.RetryOnce))
+	seq, err := worksequence.New(app, "seq", []basicwork.Work{inner}, worksequence.WithMaxRetries(basicwork.RetryOnce))
 	require.NoError(t, err)
 	require.NoError(t, execute(t, context.Background(), app, seq, 5*time.Second))
 	require.Equal(t, basicwork.Success, seq.State())

@@ -22,7 +22,7 @@
 //		{Work: buckets, Deps: []string{"has"}},
 //		{Work: headers, Deps: []string{"has"}},
 //		{Work: txs, Deps: []string{"headers"}},
-//	}, dagwork.MaxConcurrency(16))
+//	}, dagwork.WithMaxConcurrency(16))
 //	...
 //	err = app.WorkScheduler().ExecuteWork(ctx, dag)
 //	st, _ := dag.NodeState("txs")

@@ -4,23 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/stellarwork/stellarwork/basicwork"
 )
 
 // The sentinels of the errors New and Cancel return; each typed error below
 // matches its sentinel with errors.Is, and carries the names involved for
-// errors.As.
+// errors.As. (A node without a work is rejected with basicwork.ErrNilWork.)
 var (
-	// ErrNilWork rejects a node without a work; it is basicwork.ErrNilWork.
-	ErrNilWork = basicwork.ErrNilWork
 	// ErrDuplicateName matches every *DuplicateNameError.
 	ErrDuplicateName = errors.New("dagwork: duplicate node name")
 	// ErrUnknownDependency matches every *UnknownDependencyError.
 	ErrUnknownDependency = errors.New("dagwork: unknown dependency")
 	// ErrCycle matches every *CycleError.
 	ErrCycle = errors.New("dagwork: dependency cycle")
-	// ErrInvalidMaxConcurrency rejects a MaxConcurrency below 1.
+	// ErrInvalidMaxConcurrency rejects a WithMaxConcurrency below 1.
 	ErrInvalidMaxConcurrency = errors.New("dagwork: max concurrency must be at least 1")
 	// ErrUnknownNode matches every *UnknownNodeError.
 	ErrUnknownNode = errors.New("dagwork: unknown node")

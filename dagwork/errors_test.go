@@ -27,7 +27,7 @@ func TestDagworkErrors(t *testing.T) {
 
 	t.Run("nil work", func(t *testing.T) {
 		_, err := dagwork.New(app, "dag", []dagwork.Node{{Work: lw("a")}, {}})
-		require.ErrorIs(t, err, dagwork.ErrNilWork)
+		require.ErrorIs(t, err, basicwork.ErrNilWork)
 		require.ErrorIs(t, err, basicwork.ErrNilWork)
 		require.EqualError(t, err, "dagwork dag, node 1: Must provide valid work")
 	})
@@ -71,10 +71,10 @@ func TestDagworkErrors(t *testing.T) {
 	})
 	t.Run("max concurrency", func(t *testing.T) {
 		for _, n := range []int{0, -1} {
-			_, err := dagwork.New(app, "dag", nil, dagwork.MaxConcurrency(n))
+			_, err := dagwork.New(app, "dag", nil, dagwork.WithMaxConcurrency(n))
 			require.ErrorIs(t, err, dagwork.ErrInvalidMaxConcurrency)
 		}
-		_, err := dagwork.New(app, "dag", nil, dagwork.MaxConcurrency(0))
+		_, err := dagwork.New(app, "dag", nil, dagwork.WithMaxConcurrency(0))
 		require.EqualError(t, err, "dagwork: max concurrency must be at least 1, not 0")
 	})
 	t.Run("cancel", func(t *testing.T) {
@@ -106,12 +106,12 @@ func TestLibraryErrors(t *testing.T) {
 	t.Run("basicwork.ErrNilWork", func(t *testing.T) {
 		_, err := conditionalwork.New(app, "c", func(basicwork.Application) bool { return true }, nil)
 		require.ErrorIs(t, err, basicwork.ErrNilWork)
-		require.ErrorIs(t, err, conditionalwork.ErrNilWork)
+		require.ErrorIs(t, err, basicwork.ErrNilWork)
 		require.EqualError(t, err, "Must provide valid work")
 		_, err = worksequence.New(app, "s", []basicwork.Work{leaf("x"), nil})
-		require.ErrorIs(t, err, worksequence.ErrNilWork)
 		require.ErrorIs(t, err, basicwork.ErrNilWork)
-		require.ErrorIs(t, testworks.NewWork(app, "p").AddWork(nil), work.ErrNilWork)
+		require.ErrorIs(t, err, basicwork.ErrNilWork)
+		require.ErrorIs(t, testworks.NewWork(app, "p").AddWork(nil), basicwork.ErrNilWork)
 	})
 	t.Run("basicwork.ErrNilCallback", func(t *testing.T) {
 		_, err := basicwork.NewWorkWithCallback(app, "cb", nil)

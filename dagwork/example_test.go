@@ -36,7 +36,7 @@ func ExampleNew() {
 		{Work: step(app, "transactions", false), Deps: []string{"headers"}},
 		{Work: step(app, "tx_results", true), Deps: []string{"headers", "transactions"}},
 		{Work: step(app, "scp", true), Deps: []string{"headers"}},
-	}, dagwork.MaxConcurrency(16))
+	}, dagwork.WithMaxConcurrency(16))
 	if err != nil {
 		panic(err)
 	}

@@ -5,7 +5,7 @@ package dagwork_test
 // name. The mapping:
 //
 //   - WorkScheduler::new(config{max_concurrency: N}) + add_work calls ->
-//     dagwork.New(app, name, nodes, dagwork.MaxConcurrency(N)).
+//     dagwork.New(app, name, nodes, dagwork.WithMaxConcurrency(N)).
 //   - add_work(work, deps, retries) -> a Node whose work was built with
 //     maxRetries = retries; WorkId -> the work's name.
 //   - run_until_done() -> ExecuteWork(context.Background(), dag);
@@ -45,7 +45,7 @@ func TestHenyeyDependencyOrdering(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{
 		{Work: newLogWork(app, "a", &log)},
 		{Work: newLogWork(app, "b", &log), Deps: []string{"a"}},
-	}, dagwork.MaxConcurrency(2))
+	}, dagwork.WithMaxConcurrency(2))
 	require.NoError(t, err)
 	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
 	require.Equal(t, []string{"a", "b"}, log)
@@ -59,7 +59,7 @@ func TestHenyeyRetryThenSuccess(t *testing.T) {
 	app, _ := newApp(t)
 	attempts := 0
 	w := newRetryWork(app, "retry", &attempts, basicwork.RetryOnce)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
 	require.Equal(t, 2, attempts)
@@ -76,7 +76,7 @@ func TestHenyeyRetryThenSuccess(t *testing.T) {
 func TestHenyeyCancelWork(t *testing.T) {
 	app, _ := newApp(t)
 	w := newSleepyWork(app, "cancel", 5, 5*time.Millisecond)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -94,7 +94,7 @@ func TestHenyeyCancelWork(t *testing.T) {
 func TestHenyeyMetricsSnapshot(t *testing.T) {
 	app, _ := newApp(t)
 	var log []string
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: newLogWork(app, "metrics", &log)}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: newLogWork(app, "metrics", &log)}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
 	m := dag.Metrics()
@@ -110,7 +110,7 @@ func TestHenyeyMetricsSnapshot(t *testing.T) {
 func TestHenyeyPanicRecovery(t *testing.T) {
 	app, logs := newApp(t)
 	w := newPanicWork(app, "panicker", basicwork.RetryNever)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	nodeErrs := requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "panicker")
 	var pe *dagwork.PanicError
@@ -131,7 +131,7 @@ func TestHenyeyPanicRecovery(t *testing.T) {
 func TestHenyeyPanicNoRetry(t *testing.T) {
 	app, logs := newApp(t)
 	w := newPanicWork(app, "panicker-with-retries", 3)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "panicker-with-retries")
 	requireNode(t, dag, "panicker-with-retries", dagwork.Failed)
@@ -153,7 +153,7 @@ func TestHenyeyPanicBlocksDependents(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{
 		{Work: newPanicWork(app, "panicking-parent", basicwork.RetryNever), RecoverPanics: true},
 		{Work: child, Deps: []string{"panicking-parent"}},
-	}, dagwork.MaxConcurrency(2))
+	}, dagwork.WithMaxConcurrency(2))
 	require.NoError(t, err)
 	requireDAGFailed(t, execute(t, context.Background(), app, dag, 5*time.Second), dag, "panicking-parent")
 	requireNode(t, dag, "panicking-parent", dagwork.Failed)
@@ -200,7 +200,7 @@ func TestHenyeyCancelThenPanic(t *testing.T) {
 	app, logs := newApp(t)
 	w := &signalPanicWork{}
 	w.Init(app, "cancel-then-panic", basicwork.RetryNever, w)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -224,7 +224,7 @@ func TestHenyeyRetryStillWorksAfterPanicHandling(t *testing.T) {
 	app, _ := newApp(t)
 	attempts := 0
 	w := newRetryWork(app, "retry-regression", &attempts, 2)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w, RecoverPanics: true}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	require.NoError(t, execute(t, context.Background(), app, dag, 5*time.Second))
 	require.Equal(t, 2, attempts)
@@ -240,7 +240,7 @@ func TestHenyeyCancelledBeforeStartNotPanicked(t *testing.T) {
 	app, logs := newApp(t)
 	var log []string
 	w := newLogWork(app, "should-not-run", &log)
-	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.MaxConcurrency(1))
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: w}}, dagwork.WithMaxConcurrency(1))
 	require.NoError(t, err)
 	require.NoError(t, dag.Cancel("should-not-run")) // henyey: cancel(id) == true
 	// The DAGWork fails with no node error: the one node never ran.
@@ -268,7 +268,7 @@ func TestHenyeyRetryDoesNotBlockOtherCompletions(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{
 		{Work: slow},
 		{Work: fast},
-	}, dagwork.MaxConcurrency(2))
+	}, dagwork.WithMaxConcurrency(2))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

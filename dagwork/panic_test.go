@@ -175,7 +175,7 @@ func TestStartPanicDoesNotConsumeNode(t *testing.T) {
 		app, _ := newApp(t)
 		var log []string
 		a, b := newLogWork(app, "a", &log), newLogWork(app, "b", &log)
-		dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: a}, {Work: b}}, dagwork.MaxConcurrency(1))
+		dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: a}, {Work: b}}, dagwork.WithMaxConcurrency(1))
 		require.NoError(t, err)
 		panics := 0
 		app.SetTransitionListener(func(e basicwork.TransitionEvent) {
@@ -202,7 +202,7 @@ func TestNodeListenerPanicDoesNotConsumeNode(t *testing.T) {
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{
 		{Work: newLogWork(app, "a", &log)},
 		{Work: newLogWork(app, "b", &log)},
-	}, dagwork.MaxConcurrency(1), dagwork.WithNodeListener(func(e dagwork.NodeEvent) {
+	}, dagwork.WithMaxConcurrency(1), dagwork.WithNodeListener(func(e dagwork.NodeEvent) {
 		if e.Name == "b" && e.To == dagwork.Running && panics == 0 {
 			panics++
 			panic("node listener")

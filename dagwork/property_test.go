@@ -90,7 +90,7 @@ func TestPropertyRandomGraphs(t *testing.T) {
 				violations = append(violations, fmt.Sprintf("%d running, limit %d", m.Running, limit))
 			}
 		}
-		dag, err := dagwork.New(app, "dag", nodes, dagwork.MaxConcurrency(limit), dagwork.WithNodeListener(listener))
+		dag, err := dagwork.New(app, "dag", nodes, dagwork.WithMaxConcurrency(limit), dagwork.WithNodeListener(listener))
 		if err != nil {
 			t.Fatal(err)
 		}

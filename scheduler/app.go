@@ -37,24 +37,33 @@ type App struct {
 }
 
 // Option configures an App.
-type Option func(*App)
+type Option func(*options)
+
+// options are the settings NewApp takes.
+type options struct {
+	config basicwork.Config
+	logger *zap.Logger
+	rand   basicwork.Rand
+	tmpDir string
+	listen basicwork.TransitionListener
+}
 
 // WithConfig sets the configuration. MaxConcurrentSubprocesses must be at
 // least 1.
-func WithConfig(c basicwork.Config) Option { return func(a *App) { a.config = c } }
+func WithConfig(c basicwork.Config) Option { return func(o *options) { o.config = c } }
 
 // WithLogger sets the Work logger. The default discards everything.
-func WithLogger(l *zap.Logger) Option { return func(a *App) { a.logger = l } }
+func WithLogger(l *zap.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithRand sets the source of retry jitter. The default is seeded with 0,
 // so that runs repeat.
-func WithRand(r basicwork.Rand) Option { return func(a *App) { a.rand = r } }
+func WithRand(r basicwork.Rand) Option { return func(o *options) { o.rand = r } }
 
 // WithTmpDir sets the directory under which the application's managers
 // create their temporary directories (the process manager's output files
 // among them): stellar-core's TMP_DIR_PATH. The default is os.TempDir(). The
 // directory must exist when a manager first needs it.
-func WithTmpDir(dir string) Option { return func(a *App) { a.tmpDir = dir } }
+func WithTmpDir(dir string) Option { return func(o *options) { o.tmpDir = dir } }
 
 // NewApp builds an application on clock and creates its WorkScheduler,
 // which starts, runs once and waits for work. It panics on a nil clock, a
@@ -63,16 +72,16 @@ func NewApp(clock *vclock.Clock, opts ...Option) *App {
 	if clock == nil {
 		panic("scheduler: NewApp with a nil clock")
 	}
-	a := &App{
-		clock:  clock,
+	o := options{
 		config: basicwork.DefaultConfig(),
 		logger: zap.NewNop(),
 		rand:   basicwork.NewRand(0),
 		tmpDir: os.TempDir(),
 	}
-	for _, o := range opts {
-		o(a)
+	for _, opt := range opts {
+		opt(&o)
 	}
+	a := &App{clock: clock, config: o.config, logger: o.logger, rand: o.rand, tmpDir: o.tmpDir, listen: o.listen}
 	if a.logger == nil || a.rand == nil {
 		panic("scheduler: NewApp with a nil logger or rand")
 	}
@@ -159,7 +168,7 @@ func (a *App) SetTransitionListener(l basicwork.TransitionListener) { a.listen =
 // WithTransitionListener sets the transition listener from the start, so
 // that it also sees the WorkScheduler's first transitions.
 func WithTransitionListener(l basicwork.TransitionListener) Option {
-	return func(a *App) { a.listen = l }
+	return func(o *options) { o.listen = l }
 }
 
 // WorkScheduler returns the application's root work.

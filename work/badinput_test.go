@@ -68,7 +68,7 @@ func TestBadInputAddNilOrWhileAborting(t *testing.T) {
 	app := newApp()
 	w := testworks.NewWork(app, "parent")
 	app.WorkScheduler().ScheduleWork(w)
-	require.ErrorIs(t, w.AddWork(nil), work.ErrNilWork)
+	require.ErrorIs(t, w.AddWork(nil), basicwork.ErrNilWork)
 	require.ErrorIs(t, w.AddWorkWithCallback(func() {}, nil), basicwork.ErrNilWork)
 	w.Shutdown()
 	late := testworks.NewDefaultBasicWork(app, "late")

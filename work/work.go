@@ -34,10 +34,6 @@ type Interface interface {
 // aborting. Its text is completed as "<name> is being aborted!".
 var ErrAborting = errors.New("is being aborted!")
 
-// ErrNilWork is returned when a nil work is added; it is
-// basicwork.ErrNilWork.
-var ErrNilWork = basicwork.ErrNilWork
-
 // AbortingError is the error of adding a child to an aborting work. Its
 // message is the C++ text "<name> is being aborted!".
 type AbortingError struct{ Name string }
@@ -132,7 +128,7 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 		return &AbortingError{Name: w.Name()}
 	}
 	if child == nil {
-		return ErrNilWork
+		return basicwork.ErrNilWork
 	}
 	tree.CheckInit(child, "AddWork of a child")
 	// A child that cannot be started (it runs, waits or aborts elsewhere)

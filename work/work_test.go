@@ -177,7 +177,7 @@ func TestAddWorkErrors(t *testing.T) {
 	app := newApp()
 	p := testworks.NewWork(app, "parent")
 	p.StartWork(nil)
-	require.ErrorIs(t, p.AddWork(nil), work.ErrNilWork)
+	require.ErrorIs(t, p.AddWork(nil), basicwork.ErrNilWork)
 	p.Shutdown()
 	err := p.AddWork(testworks.NewDefaultBasicWork(app, "late"))
 	require.ErrorIs(t, err, work.ErrAborting)

@@ -23,7 +23,7 @@ func TestBadInputSequenceWorks(t *testing.T) {
 	ok := testworks.NewDefaultBasicWork(e.App, "ok")
 	s, err := worksequence.New(e.App, "seq", []basicwork.Work{ok, nil})
 	require.Nil(t, s)
-	require.ErrorIs(t, err, worksequence.ErrNilWork)
+	require.ErrorIs(t, err, basicwork.ErrNilWork)
 	require.ErrorIs(t, err, basicwork.ErrNilWork)
 	require.EqualError(t, err, "work sequence seq, position 1: Must provide valid work")
 

@@ -53,16 +53,16 @@ func ExampleNew() {
 }
 
 // By default the first failure ends the sequence (after its own retries:
-// none here). With StopAtFirstFailure(false) the others still run, and the
+// none here). With WithStopAtFirstFailure(false) the others still run, and the
 // sequence fails at the end.
-func ExampleStopAtFirstFailure() {
+func ExampleWithStopAtFirstFailure() {
 	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
 	for _, stop := range []bool{true, false} {
 		seq, err := worksequence.New(app, fmt.Sprintf("stop-%v", stop), []basicwork.Work{
 			newStage(app, "first", false),
 			newStage(app, "broken", true),
 			newStage(app, "last", false),
-		}, worksequence.StopAtFirstFailure(stop), worksequence.MaxRetries(basicwork.RetryNever))
+		}, worksequence.WithStopAtFirstFailure(stop), worksequence.WithMaxRetries(basicwork.RetryNever))
 		if err != nil {
 			panic(err)
 		}

@@ -14,10 +14,6 @@ import (
 // tree is basicwork's record of the work tree (see package tree).
 var tree = itree.Get[basicwork.Work, *basicwork.BasicWork]()
 
-// ErrNilWork rejects a nil work in the sequence; it is
-// basicwork.ErrNilWork.
-var ErrNilWork = basicwork.ErrNilWork
-
 // WorkSequence starts its works in order, each only once the one before it
 // succeeded (or, without stop-at-first-failure, ended). It cranks the
 // current work on each of its own cranks, and ends with the summed-up state
@@ -40,17 +36,19 @@ type options struct {
 // Option configures a WorkSequence.
 type Option func(*options)
 
-// MaxRetries sets the retry budget of the sequence as a whole (default
-// basicwork.RetryAFew).
-func MaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
+// WithMaxRetries sets the retry budget of the sequence as a whole (default
+// basicwork.RetryAFew): the C++ constructor's maxRetries.
+func WithMaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
 
-// StopAtFirstFailure sets whether a failed work ends the sequence (default
-// true). When false, the sequence goes on with the next work and fails at
-// the end.
-func StopAtFirstFailure(stop bool) Option { return func(o *options) { o.stopAtFirstFailure = stop } }
+// WithStopAtFirstFailure sets whether a failed work ends the sequence
+// (default true): the C++ constructor's stopAtFirstFailure. When false, the
+// sequence goes on with the next work and fails at the end.
+func WithStopAtFirstFailure(stop bool) Option {
+	return func(o *options) { o.stopAtFirstFailure = stop }
+}
 
 // New returns a sequence of works, which must not be nil and must not have
-// been started. A nil work gives an error wrapping ErrNilWork; a work whose
+// been started. A nil work gives an error wrapping basicwork.ErrNilWork; a work whose
 // Init was not called panics with a *basicwork.NotInitialisedError naming
 // its type and position.
 func New(app basicwork.Application, name string, works []basicwork.Work, opts ...Option) (*WorkSequence, error) {
@@ -65,7 +63,7 @@ func New(app basicwork.Application, name string, works []basicwork.Work, opts ..
 var finalType = reflect.TypeFor[WorkSequence]()
 
 // Init sets up a WorkSequence embedded in self, for types that extend it.
-// It returns an error wrapping ErrNilWork for a nil work. It panics as
+// It returns an error wrapping basicwork.ErrNilWork for a nil work. It panics as
 // basicwork.BasicWork.Init does, and with a *basicwork.FinalOverrideError
 // if self's type declares OnRun, OnAbort or OnReset, which are final (C++
 // WorkSequence::onRun, onAbort, onReset).
@@ -80,7 +78,7 @@ func (s *WorkSequence) Init(app basicwork.Application, name string, works []basi
 	}
 	for i, w := range works {
 		if w == nil {
-			return fmt.Errorf("work sequence %s, position %d: %w", name, i, ErrNilWork)
+			return fmt.Errorf("work sequence %s, position %d: %w", name, i, basicwork.ErrNilWork)
 		}
 	}
 	for i, w := range works {

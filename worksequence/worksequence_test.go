@@ -27,18 +27,18 @@ func TestNewRejectsNilWork(t *testing.T) {
 	} {
 		s, err := worksequence.New(e.App, "seq", works)
 		require.Nil(t, s)
-		require.ErrorIs(t, err, worksequence.ErrNilWork)
+		require.ErrorIs(t, err, basicwork.ErrNilWork)
 		require.ErrorContains(t, err, "Must provide valid work")
 		require.ErrorContains(t, err, "seq", "the error names the sequence")
 	}
-	require.EqualError(t, worksequence.ErrNilWork, "Must provide valid work")
+	require.EqualError(t, basicwork.ErrNilWork, "Must provide valid work")
 
 	// The rejection comes before anything is touched.
 	require.Equal(t, basicwork.InternalPending, baseOf(w).InternalState())
 
 	// Through Init too, for types that extend WorkSequence.
 	var s worksequence.WorkSequence
-	require.ErrorIs(t, s.Init(e.App, "seq", []basicwork.Work{nil}, &s), worksequence.ErrNilWork)
+	require.ErrorIs(t, s.Init(e.App, "seq", []basicwork.Work{nil}, &s), basicwork.ErrNilWork)
 }
 
 // runSequence executes s on the plain application and requires it to end.
@@ -94,7 +94,7 @@ func TestSequenceDoesNotStopAtFirstFailure(t *testing.T) {
 	bad := testworks.NewBasicWork(e.App, "bad", true, 2, basicwork.RetryNever)
 	good := testworks.NewBasicWork(e.App, "good", false, 2, basicwork.RetryNever)
 	s, err := worksequence.New(e.App, "seq", []basicwork.Work{bad, good},
-		worksequence.MaxRetries(basicwork.RetryNever), worksequence.StopAtFirstFailure(false))
+		worksequence.WithMaxRetries(basicwork.RetryNever), worksequence.WithStopAtFirstFailure(false))
 	require.NoError(t, err)
 	runSequence(t, e, s)
 
@@ -144,7 +144,7 @@ func TestSequenceStatus(t *testing.T) {
 
 	// A failed sequence shows its own failure, not its work's.
 	bad := testworks.NewBasicWork(e.App, "bad", true, 1, basicwork.RetryNever)
-	f, err := worksequence.New(e.App, "failing", []basicwork.Work{bad}, worksequence.MaxRetries(basicwork.RetryNever))
+	f, err := worksequence.New(e.App, "failing", []basicwork.Work{bad}, worksequence.WithMaxRetries(basicwork.RetryNever))
 	require.NoError(t, err)
 	f.StartWork(nil)
 	for n := 0; !f.IsDone(); n++ {

@@ -34,7 +34,7 @@ func tree(app *scheduler.App) (*parent, map[string]basicwork.Work) {
 	gate, err := conditionalwork.New(app, "gate",
 		func(basicwork.Application) bool { return clock.Elapsed() >= 4*time.Second },
 		newSleeper(app, "gated", time.Second, basicwork.RetryNever),
-		conditionalwork.SleepDelay(time.Second))
+		conditionalwork.WithSleepDelay(time.Second))
 	if err != nil {
 		panic(err)
 	}

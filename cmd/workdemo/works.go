@@ -132,7 +132,7 @@ func (c *catchup) YieldMoreWork() basicwork.Work {
 	}
 	c.prevApply = ap
 	gated, err := conditionalwork.New(c.app, fmt.Sprintf("gated-apply-%d", cp), cond, ap,
-		conditionalwork.SleepDelay(gatePoll))
+		conditionalwork.WithSleepDelay(gatePoll))
 	if err != nil {
 		panic(err) // neither is nil
 	}
@@ -140,7 +140,7 @@ func (c *catchup) YieldMoreWork() basicwork.Work {
 		historywork.NewGetAndUnzipRemoteFileWork(c.app, ft, nil, basicwork.RetryALot, true),
 		newVerify(c.app, ft, c.archive.manifest, &c.verified),
 		gated,
-	}, worksequence.MaxRetries(basicwork.RetryNever))
+	}, worksequence.WithMaxRetries(basicwork.RetryNever))
 	if err != nil {
 		panic(err)
 	}

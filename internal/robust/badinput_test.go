@@ -111,7 +111,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 	}
 	leaf := func(app basicwork.Application) *panicLeaf { return newPanicLeaf(app, "leaf") }
 	seq := func(app basicwork.Application, name string, ws ...basicwork.Work) basicwork.Work {
-		s, err := worksequence.New(app, name, ws, worksequence.MaxRetries(basicwork.RetryNever))
+		s, err := worksequence.New(app, name, ws, worksequence.WithMaxRetries(basicwork.RetryNever))
 		require.NoError(t, err)
 		return s
 	}
@@ -421,7 +421,7 @@ func TestBadInputAddWorkMisuse(t *testing.T) {
 		app := newApp()
 		w := testworks.NewWork(app, "parent")
 		app.WorkScheduler().ScheduleWork(w)
-		require.ErrorIs(t, w.AddWork(nil), work.ErrNilWork)
+		require.ErrorIs(t, w.AddWork(nil), basicwork.ErrNilWork)
 		require.ErrorIs(t, w.AddWork(nil), basicwork.ErrNilWork)
 		require.Zero(t, w.TotalChildren())
 	})

@@ -93,13 +93,13 @@ func (l *lib) build(i int) basicwork.Work {
 		w = x
 	case refmodel.Seq:
 		x := &seq{l: l, id: i}
-		if err := x.Init(l.app, sp.Name, kids, x, worksequence.MaxRetries(sp.Retries),
-			worksequence.StopAtFirstFailure(sp.StopAtFirstFailure)); err != nil {
+		if err := x.Init(l.app, sp.Name, kids, x, worksequence.WithMaxRetries(sp.Retries),
+			worksequence.WithStopAtFirstFailure(sp.StopAtFirstFailure)); err != nil {
 			panic(err)
 		}
 		w = x
 	case refmodel.Cond:
-		c, err := conditionalwork.New(l.app, sp.Name, l.condition(i, sp), kids[0], conditionalwork.SleepDelay(sp.Sleep))
+		c, err := conditionalwork.New(l.app, sp.Name, l.condition(i, sp), kids[0], conditionalwork.WithSleepDelay(sp.Sleep))
 		if err != nil {
 			panic(err)
 		}

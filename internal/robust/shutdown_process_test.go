@@ -57,7 +57,7 @@ func newProcessTree(t *testing.T) *processTree {
 	fails := newCommand(papp, "fails", "false", basicwork.RetryOnce)
 	ok := newCommand(papp, "ok", "true", basicwork.RetryNever)
 	seq, err := worksequence.New(app, "seq", []basicwork.Work{short, fails, ok},
-		worksequence.MaxRetries(basicwork.RetryNever), worksequence.StopAtFirstFailure(false))
+		worksequence.WithMaxRetries(basicwork.RetryNever), worksequence.WithStopAtFirstFailure(false))
 	if err != nil {
 		t.Fatal(err)
 	}

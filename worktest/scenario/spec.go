@@ -295,7 +295,7 @@ func buildSequence(s *Spec) (basicwork.Work, error) {
 		}
 	}
 	return worksequence.New(s.env.App(), s.Name, works,
-		worksequence.MaxRetries(retries), worksequence.StopAtFirstFailure(stop))
+		worksequence.WithMaxRetries(retries), worksequence.WithStopAtFirstFailure(stop))
 }
 
 // buildConditional is the conditional kind: a ConditionalWork over
@@ -318,7 +318,7 @@ func buildConditional(s *Spec) (basicwork.Work, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, conditionalwork.SleepDelay(d))
+		opts = append(opts, conditionalwork.WithSleepDelay(d))
 	}
 	if text, ok := s.Text("note"); ok {
 		e, inner := s.env, cond
