@@ -34,7 +34,7 @@ func (a *testApp) TransitionListener() basicwork.TransitionListener {
 
 // newTestApp returns an app on a fresh virtual clock, and the lines its
 // logger has written. rand nil means basicwork.LowerBound{}.
-func newTestApp(t *testing.T, rand basicwork.Rand) (*testApp, *observer.ObservedLogs) {
+func newTestApp(t testing.TB, rand basicwork.Rand) (*testApp, *observer.ObservedLogs) {
 	t.Helper()
 	core, logs := observer.New(basicwork.TraceLevel)
 	if rand == nil {

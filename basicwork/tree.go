@@ -44,10 +44,29 @@ func childrenOf(w Work) iter.Seq[Work] {
 // "/". The parents are the composites that registered themselves as w's
 // parent when they started it: the Works, sequences and conditional works
 // that hold w.
+//
+// The cost is linear in the depth: one walk up the tree measures the path,
+// a second writes the names into it from the end (putting each name in
+// front of the path so far made it quadratic: 46 s at depth 100,000).
 func PathOf(w Work) string {
-	path := w.Name()
-	for p := w.basicWork().parent; p != nil; p = p.parent {
-		path = p.self.Name() + "/" + path
+	first := w.basicWork().parent
+	if first == nil {
+		return w.Name()
 	}
-	return path
+	n := len(w.Name())
+	for p := first; p != nil; p = p.parent {
+		n += 1 + len(p.self.Name())
+	}
+	b := make([]byte, n)
+	put := func(name string) {
+		n -= len(name)
+		copy(b[n:], name)
+	}
+	put(w.Name())
+	for p := first; p != nil; p = p.parent {
+		n--
+		b[n] = '/'
+		put(p.self.Name())
+	}
+	return string(b)
 }
