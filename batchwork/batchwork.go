@@ -147,16 +147,22 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 }
 
 // add adds w, named name, to the work and to the batch at position i. If
-// AddWork panics, w is held for the next top-up while it is still PENDING
-// (the add was rolled back), and put in the batch if it was started all
-// the same (AddWork keeps a child whose start panicked after the move to
-// RUNNING).
+// AddWork panics: a start rolled back (w is PENDING again, its OnReset
+// panicked, say) holds w for the next top-up; a start that went through
+// all the same (a transition listener panicked after the move to RUNNING;
+// w is registered here) puts w in the batch; a refused start (w runs
+// elsewhere) drops it, as a duplicate is dropped.
 func (b *BatchWork) add(i int, name string, w basicwork.Work) {
 	ok := false
 	defer func() {
-		if !ok && tree.Base(w).InternalState() != basicwork.InternalPending {
+		if ok {
+			return
+		}
+		if p, _ := tree.Parent(w); p == &b.BasicWork {
 			b.held = nil
 			b.insert(i, name, w)
+		} else if tree.Base(w).InternalState() != basicwork.InternalPending {
+			b.held = nil
 		}
 	}()
 	b.held = w

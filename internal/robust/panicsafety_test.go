@@ -390,3 +390,35 @@ func TestPanicSafetyShutdownOfAChild(t *testing.T) {
 		})
 	}
 }
+
+// TestPanicSafetyRefusedStartInABatch: a BatchWork whose iterator yields a
+// work that waits under another parent. Adding it is refused with the
+// illegal transition WORK_WAITING -> WORK_PENDING, as documented; the
+// work is dropped, as a duplicate is (it is neither held nor put in the
+// batch, which would make every later top-up panic again or count a work
+// the batch does not hold), and stays registered with its real parent. The
+// batch goes on with its other items and succeeds.
+func TestPanicSafetyRefusedStartInABatch(t *testing.T) {
+	// A batch of one: a refused work counted in the batch would keep c out.
+	app := newApp(scheduler.WithConfig(basicwork.Config{MaxConcurrentSubprocesses: 1}))
+	clock := app.Clock()
+	shared := newSleeper(app, "shared", time.Hour)
+	holder := testworks.NewHolder(app, "holder", basicwork.RetryNever, shared)
+	app.WorkScheduler().ScheduleWork(holder)
+	crankUntil(t, clock, func() bool { return shared.State() == basicwork.Waiting })
+
+	a := newSleeper(app, "a", time.Millisecond)
+	c := newSleeper(app, "c", time.Millisecond)
+	batch := testworks.NewListBatchWork(app, "batch", []basicwork.Work{a, shared, c})
+	app.WorkScheduler().ScheduleWork(batch)
+	panics := crankRecovering(t, clock, batch.IsDone)
+	require.Len(t, panics, 1)
+	require.ErrorIs(t, panics[0].(error), basicwork.ErrIllegalTransition)
+	require.Equal(t, basicwork.Success, batch.State())
+	require.Equal(t, basicwork.Success, a.State())
+	require.Equal(t, basicwork.Success, c.State())
+	require.Equal(t, 2, batch.TotalChildren())
+	require.Zero(t, batch.NumWorksInBatch())
+	require.Equal(t, "work-scheduler/holder/shared", basicwork.PathOf(shared))
+	require.Equal(t, basicwork.Waiting, shared.State())
+}
