@@ -1061,17 +1061,11 @@ func (m *Model) DoneChildren(node int) int {
 	return m.nodes[node].doneChildren
 }
 
-// WakeIsSafe reports whether waking the node up now is a wake-up the C++
-// takes without asserting later: not of a work waiting for a retry (its
-// retry timer would fire into a running work), nor of a Cond whose started
-// work is waiting (its next crank would crank a waiting work).
-func (m *Model) WakeIsSafe(node int) bool {
-	w := m.nodes[node]
-	if w.retryTimer != nil {
-		return false
-	}
-	return true
-}
+// WakeIsSafe reports whether waking the node up now is a wake-up taken
+// without an assertion later: not of a work waiting for a retry (its retry
+// timer would fire into a running work). (A Cond whose started work waits
+// was one in the C++; it now reports the work's state instead.)
+func (m *Model) WakeIsSafe(node int) bool { return m.nodes[node].retryTimer == nil }
 
 // AddIsSafe reports whether adding a child to the Tree node now is sound:
 // the node runs (or is aborting, when addWork refuses), is not waiting for
