@@ -512,6 +512,13 @@ func (r *runner) compare() error {
 	if len(l.problems) > 0 {
 		return fmt.Errorf("invariant: %s", strings.Join(l.problems, "; "))
 	}
+	// Adopting a finished work in another parent (unguarded runs only)
+	// changes its real parent; otherwise every registration is checked.
+	if r.guarded {
+		if err := r.checkParents(); err != nil {
+			return fmt.Errorf("parents: %w", err)
+		}
+	}
 	if ll, ml := l.takeLog(), m.TakeLog(); !slices.Equal(ll, ml) {
 		return fmt.Errorf("transitions differ:\nlibrary: %q\nmodel:   %q", ll, ml)
 	}
