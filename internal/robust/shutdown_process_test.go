@@ -15,10 +15,12 @@ import (
 	"github.com/stellarwork/stellarwork/worksequence"
 )
 
-// command is a RunCommandWork running a fixed command line.
+// command is a RunCommandWork running a fixed command line. hook, if set,
+// is called first in GetCommand (a place to inject a panic).
 type command struct {
 	process.RunCommandWork
-	cmd string
+	cmd  string
+	hook func()
 }
 
 func newCommand(app process.Application, name, cmd string, retries int) *command {
@@ -27,7 +29,12 @@ func newCommand(app process.Application, name, cmd string, retries int) *command
 	return w
 }
 
-func (w *command) GetCommand() process.CommandInfo { return process.CommandInfo{Command: w.cmd} }
+func (w *command) GetCommand() process.CommandInfo {
+	if w.hook != nil {
+		w.hook()
+	}
+	return process.CommandInfo{Command: w.cmd}
+}
 
 // processTree is a scheduler running real processes on a virtual clock: a
 // sequence (not stopping at failures) of a short sleep, a command that
@@ -40,14 +47,14 @@ type processTree struct {
 	devnul *os.File
 }
 
-func newProcessTree(t *testing.T) *processTree {
+func newProcessTree(t *testing.T, opts ...scheduler.Option) *processTree {
 	t.Helper()
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := vclock.New(vclock.VirtualTime)
-	app := scheduler.NewApp(clock, scheduler.WithRand(basicwork.LowerBound{}))
+	app := scheduler.NewApp(clock, append([]scheduler.Option{scheduler.WithRand(basicwork.LowerBound{})}, opts...)...)
 	// Processes hold virtual time, so that a non-blocking crank that finds
 	// nothing to do means the tree is stuck (crankUntil).
 	papp := process.NewApp(app, process.WithKillGrace(50*time.Millisecond), process.WithStdout(devnull), process.WithStderr(devnull),
@@ -148,4 +155,82 @@ func TestShutdownAtEveryCrankRunCommand(t *testing.T) {
 		}
 	}
 	t.Logf("%d shutdowns", cranks+1)
+}
+
+// TestInjectedPanicRunCommand injects one panic into the process tree of
+// TestShutdownAtEveryCrankRunCommand, from a crank k on (k sampled over a
+// full run): in the transition listener, or in a command's GetCommand. The
+// panic is recovered out of Crank and the tree cranks on: it must finish
+// (every scheduled work done) with no second panic, and after the
+// scheduler's shutdown no process may be left, no background work, no
+// timer armed, nothing posted.
+func TestInjectedPanicRunCommand(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const points = 6
+	for _, where := range []string{"listener", "GetCommand"} {
+		for i := range points {
+			k := i * 12 // the tree runs in 70 to 120 cranks
+			t.Run(fmt.Sprintf("%s/from-crank-%d", where, k), func(t *testing.T) {
+				cranks, fired := 0, false
+				fire := func() {
+					if !fired && cranks > k {
+						fired = true
+						panic(boom{where})
+					}
+				}
+				var opts []scheduler.Option
+				if where == "listener" {
+					opts = append(opts, scheduler.WithTransitionListener(func(basicwork.TransitionEvent) { fire() }))
+				}
+				p := newProcessTree(t, opts...)
+				defer p.close()
+				if where == "GetCommand" {
+					for _, w := range p.works {
+						if c, ok := w.(*command); ok {
+							c.hook = fire
+						}
+					}
+				}
+				deadline := time.Now().Add(time.Minute)
+				var panics []any
+				for !p.ws.AllChildrenDone() {
+					if time.Now().After(deadline) {
+						t.Fatalf("timed out; panics %v", panics)
+					}
+					cranks++
+					progress := 0
+					if v, panicked := catch(func() { progress = p.clock.Crank(false) }); panicked {
+						panics = append(panics, v)
+						continue
+					}
+					if progress == 0 && !p.ws.AllChildrenDone() {
+						t.Fatalf("nothing left to crank: scheduler %s; panics %v", baseOf(p.ws).InternalState(), panics)
+					}
+				}
+				if where == "listener" && !fired {
+					t.Fatalf("the panic did not fire in %d cranks", cranks)
+				}
+				if len(panics) > 1 || (fired && len(panics) != 1) {
+					t.Fatalf("panics: %v", panics)
+				}
+				p.ws.Shutdown()
+				if err := p.crankUntil(deadline, func() bool {
+					return p.ws.State() == basicwork.Aborted && p.clock.BackgroundWorkCount() == 0 && p.clock.ActionQueueSize() == 0
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if n := p.pm.NumRunningOrShuttingDownProcesses() + p.pm.NumPendingProcesses(); n != 0 {
+					t.Fatalf("%d processes left", n)
+				}
+				if n := p.clock.PendingTimers(); n != 0 {
+					t.Fatalf("%d timers armed", n)
+				}
+				for _, w := range p.works {
+					if !w.IsDone() {
+						t.Fatalf("%s ends %s", w.Name(), baseOf(w).InternalState())
+					}
+				}
+			})
+		}
+	}
 }
