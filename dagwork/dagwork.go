@@ -86,6 +86,7 @@ func New(app basicwork.Application, name string, nodes []Node, opts ...Option) (
 		return nil, fmt.Errorf("%w, not %d", ErrInvalidMaxConcurrency, d.opts.maxConcurrency)
 	}
 	d.nodes = make([]*node, len(nodes))
+	store := make([]node, len(nodes)) // one allocation for all the nodes
 	for i, n := range nodes {
 		if n.Work == nil {
 			return nil, fmt.Errorf("dagwork %s, node %d: %w", name, i, basicwork.ErrNilWork)
@@ -95,20 +96,11 @@ func New(app basicwork.Application, name string, nodes []Node, opts ...Option) (
 			return nil, &DuplicateNameError{Name: nm}
 		}
 		d.index[nm] = i
-		d.nodes[i] = &node{name: nm, work: n.Work, child: n.Work}
+		store[i] = node{name: nm, work: n.Work, child: n.Work}
+		d.nodes[i] = &store[i]
 	}
-	for i, n := range nodes {
-		nd := d.nodes[i]
-		for _, dep := range n.Deps {
-			j, ok := d.index[dep]
-			if !ok {
-				return nil, &UnknownDependencyError{Node: nd.name, Dependency: dep}
-			}
-			if !containsInt(nd.deps, j) {
-				nd.deps = append(nd.deps, j)
-				d.nodes[j].dependents = append(d.nodes[j].dependents, i)
-			}
-		}
+	if err := d.link(nodes); err != nil {
+		return nil, err
 	}
 	if cycle := d.findCycle(); cycle != nil {
 		return nil, &CycleError{Cycle: cycle}
@@ -123,13 +115,46 @@ func New(app basicwork.Application, name string, nodes []Node, opts ...Option) (
 	return d, nil
 }
 
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
+// link resolves the dependencies of nodes into each node's deps and
+// dependents, in the order given, a name listed twice counting once. It
+// is linear in the edges: seen[j] == i+1 once j is among node i's
+// dependencies, and every list is cut from one shared slice.
+func (d *DAGWork) link(nodes []Node) error {
+	total := 0
+	for _, n := range nodes {
+		total += len(n.Deps)
+	}
+	seen := make([]int, len(nodes))
+	counts := make([]int, 2*len(nodes)) // deps, then dependents, of each node
+	edges := make([]int, 0, 2*total)    // (dependent, dependency) pairs
+	for i, n := range nodes {
+		for _, dep := range n.Deps {
+			j, ok := d.index[dep]
+			if !ok {
+				return &UnknownDependencyError{Node: d.nodes[i].name, Dependency: dep}
+			}
+			if seen[j] != i+1 {
+				seen[j] = i + 1
+				edges = append(edges, i, j)
+				counts[2*i]++
+				counts[2*j+1]++
+			}
 		}
 	}
-	return false
+	slab := make([]int, len(edges))
+	off := 0
+	for i, nd := range d.nodes {
+		nd.deps = slab[off : off : off+counts[2*i]]
+		off += counts[2*i]
+		nd.dependents = slab[off : off : off+counts[2*i+1]]
+		off += counts[2*i+1]
+	}
+	for k := 0; k < len(edges); k += 2 {
+		i, j := edges[k], edges[k+1]
+		d.nodes[i].deps = append(d.nodes[i].deps, j)
+		d.nodes[j].dependents = append(d.nodes[j].dependents, i)
+	}
+	return nil
 }
 
 // findCycle returns the names of a cycle of dependencies, or nil. Kahn's

@@ -20,7 +20,7 @@ import (
 // jitter always takes the lower bound (so the first retry comes 1 s after
 // the failure, the second 2 s after the next), and the lines its logger
 // wrote at DEBUG and above.
-func newApp(t *testing.T, opts ...scheduler.Option) (*scheduler.App, *observer.ObservedLogs) {
+func newApp(t testing.TB, opts ...scheduler.Option) (*scheduler.App, *observer.ObservedLogs) {
 	t.Helper()
 	core, logs := observer.New(zapcore.DebugLevel)
 	opts = append([]scheduler.Option{
