@@ -3,6 +3,7 @@ package workview
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,11 @@ import (
 //
 // The STATE column shows the internal state without its "WORK_" prefix;
 // times are rounded down to the tenth of a second (see FormatDuration).
+//
+// The tree is indented MaxRenderIndent levels at most: a deeper work's name
+// follows the indentation of that level and its depth in brackets, as in
+// "│  │  [40] └─ name", so that each line is bounded and the text linear in
+// the number of works.
 func (n Node) Render() string {
 	var b strings.Builder
 	n.render(&b)
@@ -30,37 +36,48 @@ func (n Node) WriteTo(w io.Writer) (int64, error) {
 	return int64(k), err
 }
 
+// MaxRenderIndent is how many levels of the tree Render indents; see
+// Render.
+const MaxRenderIndent = 32
+
 type row struct {
 	tree, state, inState, retries, status string
 }
 
 func (n Node) render(b *strings.Builder) {
 	rows := []row{{"WORK", "STATE", "IN STATE", "RETRIES", "STATUS"}}
-	var add func(c *Node, prefix, branch string)
-	add = func(c *Node, prefix, branch string) {
+	var add func(c *Node, prefix, branch string, depth int)
+	add = func(c *Node, prefix, branch string, depth int) {
+		tree := prefix + branch + c.Name
+		if depth > MaxRenderIndent {
+			tree = prefix + "[" + strconv.Itoa(depth) + "] " + branch + c.Name
+		}
 		rows = append(rows, row{
-			tree:    prefix + branch + c.Name,
+			tree:    tree,
 			state:   strings.TrimPrefix(c.State.String(), "WORK_"),
 			inState: FormatDuration(c.InState),
 			retries: fmt.Sprintf("%d/%d", c.Retries, c.MaxRetries),
 			status:  c.Status,
 		})
-		// The children line up under the first letter of this name.
-		switch branch {
-		case "├─ ":
-			prefix += "│  "
-		case "└─ ":
-			prefix += "   "
+		// The children line up under the first letter of this name, down
+		// to MaxRenderIndent levels.
+		if depth < MaxRenderIndent {
+			switch branch {
+			case "├─ ":
+				prefix += "│  "
+			case "└─ ":
+				prefix += "   "
+			}
 		}
 		for i := range c.Children {
 			br := "├─ "
 			if i == len(c.Children)-1 {
 				br = "└─ "
 			}
-			add(&c.Children[i], prefix, br)
+			add(&c.Children[i], prefix, br, depth+1)
 		}
 	}
-	add(&n, "", "")
+	add(&n, "", "", 0)
 
 	var wTree, wState, wIn, wRetries int
 	for _, r := range rows {

@@ -21,6 +21,7 @@ package workview
 import (
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	itree "github.com/stellarwork/stellarwork/internal/tree"
@@ -63,7 +64,16 @@ type Node struct {
 	Name string
 	// State is the internal state the work is in.
 	State basicwork.InternalState
-	// Status is the work's Status string.
+	// Status is the work's Status string, at most MaxStatusBytes long (a
+	// longer one is cut, at a character boundary, and ends with "…").
+	// A ConditionalWork or a WorkSequence (seen through Conditioned or
+	// Works) has the status of a work below it, the first with a prefix
+	// while it waits ("Waiting before starting "). Asking each of a chain
+	// of them for its Status would cost the depth of the chain below it,
+	// and build strings as long: quadratic. So a work with more than
+	// MaxStatusDepth of them below it, one under the other, shows its own
+	// BasicWork status instead, such as "Running: seq", the status it
+	// repeats being on a row further down.
 	Status string
 	// Retries is how many retries the current run has used, MaxRetries the
 	// budget.
@@ -78,24 +88,70 @@ type Node struct {
 // Snapshot takes the snapshot of root and of every work below it. now is
 // the clock time to measure the time in each state against: Now(root) on
 // the tree's own clock.
+//
+// It costs a constant per work, plus each work's own Status (see
+// Node.Status): linear in the number of works, with at most
+// MaxStatusBytes of status per work.
 func Snapshot(root basicwork.Work, now time.Duration) Node {
+	n, _ := snapshot(root, now)
+	return n
+}
+
+// snapshot is Snapshot, also returning how many ConditionalWorks and
+// WorkSequences root and the works below it stack up, one under the
+// other.
+func snapshot(root basicwork.Work, now time.Duration) (Node, int) {
 	b := tree.Base(root)
 	n := Node{
 		Name:       root.Name(),
 		State:      b.InternalState(),
-		Status:     root.Status(),
 		Retries:    b.Retries(),
 		MaxRetries: b.MaxRetries(),
 		Since:      b.Since(),
 		InState:    max(0, now-b.Since()),
 	}
+	below := 0
 	if kids := Children(root); len(kids) > 0 {
 		n.Children = make([]Node, len(kids))
 		for i, c := range kids {
-			n.Children[i] = Snapshot(c, now)
+			var d int
+			n.Children[i], d = snapshot(c, now)
+			below = max(below, d)
 		}
 	}
-	return n
+	stack := 0
+	switch root.(type) {
+	case interface{ Conditioned() basicwork.Work }, interface{ Works() []basicwork.Work }:
+		stack = below + 1
+	}
+	if stack > MaxStatusDepth {
+		n.Status = capStatus(b.Status())
+	} else {
+		n.Status = capStatus(root.Status())
+	}
+	return n, stack
+}
+
+// MaxStatusBytes caps the length of a snapshot's status strings, in bytes.
+const MaxStatusBytes = 256
+
+// MaxStatusDepth is how many ConditionalWorks and WorkSequences, one under
+// the other, a work may have below it (itself included) and still show the
+// status it takes from them; see Node.Status.
+const MaxStatusDepth = 8
+
+// capStatus cuts s to at most MaxStatusBytes, ending with "…" if it was
+// longer.
+func capStatus(s string) string {
+	if len(s) <= MaxStatusBytes {
+		return s
+	}
+	const ellipsis = "…"
+	cut := MaxStatusBytes - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
 }
 
 // Attempts returns how many attempts the work has started in its current
