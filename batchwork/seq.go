@@ -16,9 +16,14 @@ import (
 // whose hasNext, yieldMoreWork and resetIter walk a container by hand.
 type Seq struct {
 	BatchWork
-	seq  iter.Seq[basicwork.Work]
-	next func() (basicwork.Work, bool)
-	stop func()
+	seq iter.Seq[basicwork.Work]
+	// slice is set for NewSlice, whose works are walked by index, at pos:
+	// no iterator is pulled, so a batch left unfinished holds no goroutine.
+	slice bool
+	works []basicwork.Work
+	pos   int
+	next  func() (basicwork.Work, bool)
+	stop  func()
 	// peeked holds the value HasNext pulled ahead of YieldMoreWork.
 	peeked basicwork.Work
 	ok     bool
@@ -38,20 +43,19 @@ func NewSeq(app basicwork.Application, name string, maxRetries int, seq iter.Seq
 }
 
 // NewSlice returns a BatchWork named name, with maxRetries retries, over
-// works, taken in order. The slice is copied.
+// works, taken in order. The slice is copied. Unlike a NewSeq batch, it
+// pulls no iterator: one left unfinished holds no goroutine.
 func NewSlice(app basicwork.Application, name string, maxRetries int, works []basicwork.Work) *Seq {
-	works = append([]basicwork.Work(nil), works...)
-	return NewSeq(app, name, maxRetries, func(yield func(basicwork.Work) bool) {
-		for _, w := range works {
-			if !yield(w) {
-				return
-			}
-		}
-	})
+	s := &Seq{slice: true, works: append([]basicwork.Work(nil), works...)}
+	s.Init(app, name, maxRetries, s)
+	return s
 }
 
 // HasNext reports whether the iterator has another child, pulling it ahead.
 func (s *Seq) HasNext() bool {
+	if s.slice {
+		return s.pos < len(s.works)
+	}
 	if s.ok {
 		return true
 	}
@@ -73,6 +77,10 @@ func (s *Seq) YieldMoreWork() basicwork.Work {
 	if !s.HasNext() {
 		panic(tree.Invariant(s.Name(), "BatchWork error: %s: YieldMoreWork past the end of its iterator", s.Name()))
 	}
+	if s.slice {
+		s.pos++
+		return s.works[s.pos-1]
+	}
 	w := s.peeked
 	s.peeked, s.ok = nil, false
 	return w
@@ -82,6 +90,7 @@ func (s *Seq) YieldMoreWork() basicwork.Work {
 // calls it on every reset: on a retry, and once it has failed or been
 // aborted, so a suspended iterator never outlives an ended batch.
 func (s *Seq) ResetIter() {
+	s.pos = 0
 	s.release()
 	s.peeked, s.ok, s.ended = nil, false, false
 }

@@ -95,3 +95,23 @@ func TestSeqShutdownReleasesTheIterator(t *testing.T) {
 	// goleak.VerifyNone, deferred above, fails if iter.Pull's goroutine
 	// is still parked in the endless iterator.
 }
+
+// TestSliceLeftUnfinishedHoldsNoGoroutine: a NewSlice batch abandoned
+// half-way (never shut down, as a test that stops early leaves it) holds
+// no goroutine: a slice is walked by index, not through a pulled iterator.
+func TestSliceLeftUnfinishedHoldsNoGoroutine(t *testing.T) {
+	app := appWithBandwidth(1)
+	works := []basicwork.Work{
+		testworks.NewBasicWork(app, "a", false, 1000, basicwork.RetryNever),
+		testworks.NewBasicWork(app, "b", false, 1000, basicwork.RetryNever),
+	}
+	b := batchwork.NewSlice(app, "batch", basicwork.RetryNever, works)
+	app.WorkScheduler().ScheduleWork(b)
+	for range 10 {
+		app.Clock().Crank(false)
+	}
+	// Room for one: a runs, b is still to come.
+	require.Equal(t, 1, b.NumWorksInBatch())
+	require.True(t, b.HasNext())
+	goleak.VerifyNone(t)
+}
