@@ -22,8 +22,8 @@ import (
 
 // newListBatch returns a BatchWork, never retried, that yields items in
 // order.
-func newListBatch(app basicwork.Application, name string, items ...basicwork.Work) *testworks.ListBatchWork {
-	return testworks.NewListBatchWork(app, name, items)
+func newListBatch(app basicwork.Application, name string, items ...basicwork.Work) *batchwork.Seq {
+	return batchwork.NewSlice(app, name, basicwork.RetryNever, items)
 }
 
 // recoverPanic runs f and returns what it panicked with, or nil.

@@ -32,6 +32,8 @@ func (d *fileDownload) OnAbort() bool { return true }
 func (d *fileDownload) OnReset()      { d.waiting = false }
 
 // downloadAll is a BatchWork: its Iterator yields one download per file.
+// (batchwork.NewSlice and NewSeq are such a BatchWork ready made, over a
+// slice or an iter.Seq: ExampleNewSeq.)
 type downloadAll struct {
 	batchwork.BatchWork
 	files []string

@@ -34,7 +34,8 @@ func (c *chunk) OnRun() basicwork.State {
 func (c *chunk) OnAbort() bool { return true }
 
 // fetchAll is a work with children: it adds them on its first DoWork, then
-// waits until they are all done.
+// waits until they are all done. (For a fixed list of children, with
+// nothing to print, work.NewGroup is this work ready made: ExampleNewGroup.)
 type fetchAll struct {
 	work.Work
 	added bool

@@ -4,9 +4,9 @@ import (
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
-	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
+	"github.com/stellarwork/stellarwork/work"
 )
 
 // sleeper waits d on the clock, then succeeds (or fails, if fail is set).
@@ -40,10 +40,10 @@ func (s *sleeper) OnReset()      { s.started = false }
 
 // parent adds its children on its first run and ends with their summed-up
 // state.
-type parent = testworks.Holder
+type parent = work.Group
 
 func newParent(app basicwork.Application, name string, kids ...basicwork.Work) *parent {
-	return testworks.NewHolder(app, name, basicwork.RetryNever, kids...)
+	return work.NewGroup(app, name, basicwork.RetryNever, kids...)
 }
 
 func newApp() *scheduler.App {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/historywork"
 	"github.com/stellarwork/stellarwork/process"
 	"github.com/stellarwork/stellarwork/scheduler"
@@ -74,8 +75,8 @@ type demo struct {
 	opts  options
 	out   io.Writer
 	clock *vclock.Clock
-	root  *catchup
-	work  string // the work directory, shown as $WORK
+	root  *batchwork.Seq // the catchup
+	work  string         // the work directory, shown as $WORK
 
 	header  string // the first line
 	rep     report
@@ -159,7 +160,7 @@ func run(ctx context.Context, out io.Writer, opts options) (report, error) {
 	defer app.Shutdown()
 	defer d.clock.Shutdown()
 	ws := app.WorkScheduler()
-	d.root = newCatchup(app, ar)
+	d.root = newCatchup(app, ar, &d.rep.verified)
 
 	getVia := "cp"
 	if opts.failureRate > 0 {
@@ -211,7 +212,6 @@ func run(ctx context.Context, out io.Writer, opts options) (report, error) {
 	d.rep.virtualTime = d.clock.Elapsed()
 	d.rep.processes = app.ProcessManager().ProcessesStarted()
 	d.rep.downloaded = app.HistoryMetrics().GetBytes
-	d.rep.verified = d.root.verified
 	app.Shutdown()
 	d.rep.wallTime = time.Since(wallStart)
 	d.summary()

@@ -88,61 +88,45 @@ func (a *apply) Status() string {
 	return a.BasicWork.Status()
 }
 
-// catchup is the BatchWork over the checkpoints: it yields, in order, one
-// WorkSequence per checkpoint: a historywork.GetAndUnzipRemoteFileWork
-// (a get through the archive's template, then gzip -d), a verify against
-// the manifest, and an apply gated on the apply of the checkpoint before
-// it. At most Config().MaxConcurrentSubprocesses checkpoints are in
-// flight; a checkpoint's apply only waits on checkpoints yielded before it,
-// so the batch always makes progress.
-type catchup struct {
-	batchwork.BatchWork
-	app      *historywork.App
-	archive  *archive
-	verified int64
-
-	next      int
-	prevApply *apply
-}
-
-func newCatchup(app *historywork.App, a *archive) *catchup {
-	c := &catchup{app: app, archive: a}
+// newCatchup returns the BatchWork over the checkpoints, a batchwork.Seq:
+// its iterator yields, in order, one WorkSequence per checkpoint: a
+// historywork.GetAndUnzipRemoteFileWork (a get through the archive's
+// template, then gzip -d), a verify against the manifest, which adds the
+// bytes it verified to *verified, and an apply gated on the apply of the
+// checkpoint before it. At most Config().MaxConcurrentSubprocesses
+// checkpoints are in flight; a checkpoint's apply only waits on checkpoints
+// yielded before it, so the batch always makes progress. A retry would
+// start the iteration, and the chain of gates, over.
+func newCatchup(app *historywork.App, a *archive, verified *int64) *batchwork.Seq {
 	first, last := a.files[0].Checkpoint(), a.files[len(a.files)-1].Checkpoint()
-	c.Init(app, fmt.Sprintf("catchup-%d-%d", first, last), basicwork.RetryNever, c)
-	return c
-}
-
-func (c *catchup) HasNext() bool { return c.next < len(c.archive.files) }
-
-func (c *catchup) ResetIter() {
-	c.next = 0
-	c.prevApply = nil
-}
-
-func (c *catchup) YieldMoreWork() basicwork.Work {
-	ft := c.archive.files[c.next]
-	c.next++
-	cp := ft.Checkpoint()
-
-	ap := newApply(c.app, cp)
-	cond := func(basicwork.Application) bool { return true }
-	if prev := c.prevApply; prev != nil {
-		// Monotonic: an applied checkpoint stays applied.
-		cond = func(basicwork.Application) bool { return prev.State() == basicwork.Success }
-	}
-	c.prevApply = ap
-	gated, err := conditionalwork.New(c.app, fmt.Sprintf("gated-apply-%d", cp), cond, ap,
-		conditionalwork.WithSleepDelay(gatePoll))
-	if err != nil {
-		panic(err) // neither is nil
-	}
-	seq, err := worksequence.New(c.app, fmt.Sprintf("checkpoint-%d", cp), []basicwork.Work{
-		historywork.NewGetAndUnzipRemoteFileWork(c.app, ft, nil, basicwork.RetryALot, true),
-		newVerify(c.app, ft, c.archive.manifest, &c.verified),
-		gated,
-	}, worksequence.WithMaxRetries(basicwork.RetryNever))
-	if err != nil {
-		panic(err)
-	}
-	return seq
+	return batchwork.NewSeq(app, fmt.Sprintf("catchup-%d-%d", first, last), basicwork.RetryNever,
+		func(yield func(basicwork.Work) bool) {
+			var prevApply *apply
+			for _, ft := range a.files {
+				cp := ft.Checkpoint()
+				ap := newApply(app, cp)
+				cond := func(basicwork.Application) bool { return true }
+				if prev := prevApply; prev != nil {
+					// Monotonic: an applied checkpoint stays applied.
+					cond = func(basicwork.Application) bool { return prev.State() == basicwork.Success }
+				}
+				prevApply = ap
+				gated, err := conditionalwork.New(app, fmt.Sprintf("gated-apply-%d", cp), cond, ap,
+					conditionalwork.WithSleepDelay(gatePoll))
+				if err != nil {
+					panic(err) // neither is nil
+				}
+				seq, err := worksequence.New(app, fmt.Sprintf("checkpoint-%d", cp), []basicwork.Work{
+					historywork.NewGetAndUnzipRemoteFileWork(app, ft, nil, basicwork.RetryALot, true),
+					newVerify(app, ft, a.manifest, verified),
+					gated,
+				}, worksequence.WithMaxRetries(basicwork.RetryNever))
+				if err != nil {
+					panic(err)
+				}
+				if !yield(seq) {
+					return
+				}
+			}
+		})
 }

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/conditionalwork"
 	"github.com/stellarwork/stellarwork/internal/parity"
 	"github.com/stellarwork/stellarwork/internal/testworks"
@@ -130,7 +131,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 		}},
 		{"leaf under Work", func(app *scheduler.App) built {
 			l := leaf(app)
-			h := testworks.NewHolder(app, "work", basicwork.RetryNever, testworks.NewDefaultBasicWork(app, "sibling"), l)
+			h := work.NewGroup(app, "work", basicwork.RetryNever, testworks.NewDefaultBasicWork(app, "sibling"), l)
 			return built{h, []basicwork.Work{h, l}}
 		}},
 		{"leaf under WorkSequence", func(app *scheduler.App) built {
@@ -145,20 +146,20 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 		}},
 		{"leaf in a BatchWork", func(app *scheduler.App) built {
 			l := leaf(app)
-			b := testworks.NewListBatchWork(app, "batch", []basicwork.Work{testworks.NewDefaultBasicWork(app, "a"), l})
+			b := batchwork.NewSlice(app, "batch", basicwork.RetryNever, []basicwork.Work{testworks.NewDefaultBasicWork(app, "a"), l})
 			return built{b, []basicwork.Work{b, l}}
 		}},
 		{"leaf at depth 4: Work, WorkSequence, ConditionalWork", func(app *scheduler.App) built {
 			l := leaf(app)
 			c := cond(app, "cond", l)
 			s := seq(app, "seq", testworks.NewBasicWork(app, "first", false, 1, basicwork.RetryNever), c)
-			h := testworks.NewHolder(app, "work", basicwork.RetryNever, s, testworks.NewDefaultBasicWork(app, "sibling"))
+			h := work.NewGroup(app, "work", basicwork.RetryNever, s, testworks.NewDefaultBasicWork(app, "sibling"))
 			return built{h, []basicwork.Work{h, s, c, l}}
 		}},
 		{"DoWork under a Work", func(app *scheduler.App) built {
 			d := &panicDoWork{}
 			d.Init(app, "dowork", basicwork.RetryNever, d)
-			h := testworks.NewHolder(app, "work", basicwork.RetryNever, d)
+			h := work.NewGroup(app, "work", basicwork.RetryNever, d)
 			return built{h, []basicwork.Work{h, d}}
 		}},
 		{"condition of a ConditionalWork under a WorkSequence", func(app *scheduler.App) built {
@@ -184,7 +185,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 				return true, nil
 			})
 			require.NoError(t, err)
-			b := testworks.NewListBatchWork(app, "batch", []basicwork.Work{cb})
+			b := batchwork.NewSlice(app, "batch", basicwork.RetryNever, []basicwork.Work{cb})
 			return built{b, []basicwork.Work{b, cb}}
 		}},
 	}
@@ -231,7 +232,7 @@ func TestBadInputPanicInHookLeavesTreeConsistent(t *testing.T) {
 		clock := app.Clock()
 		l := newPanicLeaf(app, "leaf")
 		l.onAbort, l.steps = true, 1000
-		h := testworks.NewHolder(app, "work", basicwork.RetryNever, l)
+		h := work.NewGroup(app, "work", basicwork.RetryNever, l)
 		app.WorkScheduler().ScheduleWork(h)
 		crankUntil(t, clock, func() bool { return l.runs > 2 })
 		app.WorkScheduler().Shutdown()
@@ -336,11 +337,11 @@ func TestBadInputWakeUpWhileRetrying(t *testing.T) {
 	}
 }
 
-// retryingHolder is a Holder retried once.
-type retryingHolder struct{ *testworks.Holder }
+// retryingHolder is a work.Group retried once.
+type retryingHolder struct{ *work.Group }
 
 func newRetryingHolder(app basicwork.Application, kids ...basicwork.Work) *retryingHolder {
-	return &retryingHolder{testworks.NewHolder(app, "work", basicwork.RetryOnce, kids...)}
+	return &retryingHolder{work.NewGroup(app, "work", basicwork.RetryOnce, kids...)}
 }
 
 // Retrying reports whether a retry is scheduled.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/conditionalwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/work"
@@ -103,7 +104,7 @@ func TestBadInputUseBeforeInit(t *testing.T) {
 	})
 	t.Run("a batch child", func(t *testing.T) {
 		app := newApp()
-		b := testworks.NewListBatchWork(app, "batch", []basicwork.Work{&rawWork{}})
+		b := batchwork.NewSlice(app, "batch", basicwork.RetryNever, []basicwork.Work{&rawWork{}})
 		b.StartWork(nil)
 		e := notInit(t, func() { b.CrankWork() })
 		require.Equal(t, "*robust.rawWork", e.Type)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/conditionalwork"
 	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/scheduler"
@@ -137,7 +138,7 @@ func TestPanicSafetyWakeUpOverride(t *testing.T) {
 	clock := app.Clock()
 	w := &panickyWaker{sleeper: sleeper{d: time.Second}, panics: 1}
 	w.Init(app, "w", basicwork.RetryNever, w)
-	parent := testworks.NewHolder(app, "parent", basicwork.RetryNever, w)
+	parent := work.NewGroup(app, "parent", basicwork.RetryNever, w)
 	app.WorkScheduler().ScheduleWork(parent)
 	panics := crankRecovering(t, clock, parent.IsDone)
 	require.Equal(t, []any{boom{"WakeUp"}}, panics)
@@ -174,7 +175,7 @@ func TestPanicSafetyListenerOnWakeUp(t *testing.T) {
 	}))
 	clock := app.Clock()
 	w = newSleeper(app, "w", time.Second)
-	parent := testworks.NewHolder(app, "parent", basicwork.RetryNever, w)
+	parent := work.NewGroup(app, "parent", basicwork.RetryNever, w)
 	app.WorkScheduler().ScheduleWork(parent)
 	panics := crankRecovering(t, clock, parent.IsDone)
 	require.Equal(t, []any{boom{"listener"}}, panics)
@@ -300,7 +301,7 @@ func TestPanicSafetyRefusedStartInASequence(t *testing.T) {
 	app := newApp()
 	clock := app.Clock()
 	shared := newSleeper(app, "shared", time.Hour)
-	holder := testworks.NewHolder(app, "holder", basicwork.RetryNever, shared)
+	holder := work.NewGroup(app, "holder", basicwork.RetryNever, shared)
 	app.WorkScheduler().ScheduleWork(holder)
 	crankUntil(t, clock, func() bool { return shared.State() == basicwork.Waiting })
 	require.Equal(t, "work-scheduler/holder/shared", basicwork.PathOf(shared))
@@ -328,7 +329,7 @@ func TestPanicSafetyStartInABatch(t *testing.T) {
 	b := newSleeper(app, "b", time.Millisecond)
 	c := newSleeper(app, "c", time.Millisecond)
 	b.resetPanics = 1
-	batch := testworks.NewListBatchWork(app, "batch", []basicwork.Work{a, b, c})
+	batch := batchwork.NewSlice(app, "batch", basicwork.RetryNever, []basicwork.Work{a, b, c})
 	app.WorkScheduler().ScheduleWork(batch)
 	panics := crankRecovering(t, clock, batch.IsDone)
 	require.Equal(t, []any{boom{"b OnReset"}}, panics)
@@ -349,7 +350,7 @@ func TestPanicSafetyStartInABatch(t *testing.T) {
 func TestPanicSafetyShutdownOfAChild(t *testing.T) {
 	build := map[string]func(app basicwork.Application, kids []basicwork.Work) basicwork.Work{
 		"work": func(app basicwork.Application, kids []basicwork.Work) basicwork.Work {
-			return testworks.NewHolder(app, "parent", basicwork.RetryNever, kids...)
+			return work.NewGroup(app, "parent", basicwork.RetryNever, kids...)
 		},
 		"sequence": func(app basicwork.Application, kids []basicwork.Work) basicwork.Work {
 			s, err := worksequence.New(app, "parent", kids[:1])
@@ -403,7 +404,7 @@ func TestPanicSafetyRefusedStartInABatch(t *testing.T) {
 	app := newApp(scheduler.WithConfig(basicwork.Config{MaxConcurrentSubprocesses: 1}))
 	clock := app.Clock()
 	shared := newSleeper(app, "shared", time.Hour)
-	holder := testworks.NewHolder(app, "holder", basicwork.RetryNever, shared)
+	holder := work.NewGroup(app, "holder", basicwork.RetryNever, shared)
 	app.WorkScheduler().ScheduleWork(holder)
 	crankUntil(t, clock, func() bool { return shared.State() == basicwork.Waiting })
 
