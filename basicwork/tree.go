@@ -14,6 +14,10 @@ func init() {
 		Base:     func(w Work) *BasicWork { return w.basicWork() },
 		Declare:  func(b *BasicWork, c tree.Composite[Work]) { b.kids = c },
 		Children: childrenOf,
+		Cranks: func(w Work) bool {
+			_, ok := w.basicWork().kids.(tree.Cranked[Work])
+			return ok
+		},
 		SetParent: func(child Work, parent *BasicWork, slot int) {
 			child.basicWork().setParent(parent, slot)
 		},

@@ -66,8 +66,8 @@ type Node struct {
 	State basicwork.InternalState
 	// Status is the work's Status string, at most MaxStatusBytes long (a
 	// longer one is cut, at a character boundary, and ends with "…").
-	// A ConditionalWork or a WorkSequence (seen through Conditioned or
-	// Works) has the status of a work below it, the first with a prefix
+	// A ConditionalWork, a WorkSequence or the wrapper of a dagwork node
+	// with RecoverPanics has the status of a work below it, the first with a prefix
 	// while it waits ("Waiting before starting "). Asking each of a chain
 	// of them for its Status would cost the depth of the chain below it,
 	// and build strings as long: quadratic. So a work with more than
@@ -97,9 +97,9 @@ func Snapshot(root basicwork.Work, now time.Duration) Node {
 	return n
 }
 
-// snapshot is Snapshot, also returning how many ConditionalWorks and
-// WorkSequences root and the works below it stack up, one under the
-// other.
+// snapshot is Snapshot, also returning how many works that take their
+// status from a work below them (ConditionalWorks, WorkSequences, RecoverPanics
+// wrappers) root and the works below it stack up, one under the other.
 func snapshot(root basicwork.Work, now time.Duration) (Node, int) {
 	b := tree.Base(root)
 	n := Node{
@@ -120,8 +120,7 @@ func snapshot(root basicwork.Work, now time.Duration) (Node, int) {
 		}
 	}
 	stack := 0
-	switch root.(type) {
-	case interface{ Conditioned() basicwork.Work }, interface{ Works() []basicwork.Work }:
+	if tree.Cranks(root) { // its status is its current child's
 		stack = below + 1
 	}
 	if stack > MaxStatusDepth {
@@ -135,9 +134,10 @@ func snapshot(root basicwork.Work, now time.Duration) (Node, int) {
 // MaxStatusBytes caps the length of a snapshot's status strings, in bytes.
 const MaxStatusBytes = 256
 
-// MaxStatusDepth is how many ConditionalWorks and WorkSequences, one under
-// the other, a work may have below it (itself included) and still show the
-// status it takes from them; see Node.Status.
+// MaxStatusDepth is how many ConditionalWorks, WorkSequences and
+// RecoverPanics wrappers, one under the other, a work may have below it
+// (itself included) and still show the status it takes from them; see
+// Node.Status.
 const MaxStatusDepth = 8
 
 // capStatus cuts s to at most MaxStatusBytes, ending with "…" if it was

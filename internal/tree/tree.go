@@ -45,6 +45,10 @@ type Access[W, B any] struct {
 	Declare func(b B, c Composite[W])
 	// Children yields the children w declares, or nothing for a leaf.
 	Children func(w W) iter.Seq[W]
+	// Cranks reports whether w declared a Cranked composite: it cranks its
+	// children itself, one at a time, and its status is that of the child
+	// it is on.
+	Cranks func(w W) bool
 	// SetParent registers the work whose BasicWork is parent as child's
 	// parent, the child being in its slot; a nil parent unregisters. A
 	// previous, different parent is told with ChildLost. It panics on a
@@ -84,9 +88,10 @@ func Register[W, B any](a *Access[W, B]) { registered = a }
 func Get[W, B any]() *Access[W, B] { return registered.(*Access[W, B]) }
 
 // Cranked is the Composite of a work that cranks its children itself, one
-// at a time (a WorkSequence, a ConditionalWork, the dagwork panic guard):
-// it yields the children the function yields and needs none of the
-// notices, as it never skips a waiting child.
+// at a time (a WorkSequence, a ConditionalWork, the dagwork panic guard),
+// and whose status is that of the child it is on: it yields the children
+// the function yields and needs none of the notices, as it never skips a
+// waiting child.
 type Cranked[W any] func(yield func(W) bool)
 
 // Children yields what c yields.

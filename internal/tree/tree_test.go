@@ -46,6 +46,11 @@ func TestOneRecord(t *testing.T) {
 
 	g := work.NewGroup(app, "group", basicwork.RetryNever, seq)
 	require.Empty(t, slices.Collect(tr.Children(g)), "a Group adds its children on its first run")
+	// A sequence cranks its works itself and shows their status; a Work
+	// cranks its children round robin and has its own.
+	require.True(t, tr.Cranks(seq))
+	require.False(t, tr.Cranks(g))
+	require.False(t, tr.Cranks(a))
 	app.WorkScheduler().ScheduleWork(g)
 	for !g.IsDone() {
 		app.Clock().Crank(false)
