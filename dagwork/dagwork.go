@@ -70,6 +70,10 @@ type DAGWork struct {
 	inflight []int // started nodes whose work was not yet seen done
 	opts     options
 	settling bool
+	// listenerPanic is what the node listener panicked with, kept until
+	// the bookkeeping under way is done (listenerPanicked: there is one).
+	listenerPanic    any
+	listenerPanicked bool
 }
 
 // New builds a DAGWork named name over nodes. It returns an error wrapping
@@ -322,6 +326,7 @@ func (d *DAGWork) recordStart(i int) {
 	n.started, n.inflight = true, true
 	d.inflight = append(d.inflight, i)
 	d.setNode(i, Running)
+	d.raiseListenerPanic()
 }
 
 // settle records the end of every started work that is done: Success
@@ -332,6 +337,12 @@ func (d *DAGWork) settle() {
 	if d.settling {
 		return
 	}
+	d.settleNodes()
+	d.raiseListenerPanic()
+}
+
+// settleNodes is settle's bookkeeping.
+func (d *DAGWork) settleNodes() {
 	d.settling = true
 	defer func() { d.settling = false }()
 	kept := 0
@@ -405,7 +416,30 @@ func (d *DAGWork) setNode(i int, st NodeState) {
 	}
 	n.state = st
 	if l := d.opts.listener; l != nil {
-		l(NodeEvent{DAG: d, Name: n.name, From: from, To: st, Attempt: d.attempt(n)})
+		d.tell(l, NodeEvent{DAG: d, Name: n.name, From: from, To: st, Attempt: d.attempt(n)})
+	}
+}
+
+// tell calls the node listener with e. If it panics, the panic is kept
+// (the first one) for raiseListenerPanic, so that the bookkeeping under
+// way (a success readying the node's dependents, a failure blocking them)
+// is finished first: a caller that recovers the panic finds the graph
+// consistent, and no node is left Pending for ever.
+func (d *DAGWork) tell(l NodeListener, e NodeEvent) {
+	defer func() {
+		if v := recover(); v != nil && !d.listenerPanicked {
+			d.listenerPanic, d.listenerPanicked = v, true
+		}
+	}()
+	l(e)
+}
+
+// raiseListenerPanic panics with the node listener's kept panic, if any.
+func (d *DAGWork) raiseListenerPanic() {
+	if d.listenerPanicked {
+		v := d.listenerPanic
+		d.listenerPanic, d.listenerPanicked = nil, false
+		panic(v)
 	}
 }
 
@@ -444,6 +478,7 @@ func (d *DAGWork) Cancel(name string) error {
 	// The child now aborts, or the graph may have nothing left to run: a
 	// waiting DAGWork must be cranked again.
 	d.WakeUp(nil) // New made d its own outer value
+	d.raiseListenerPanic()
 	return nil
 }
 
@@ -460,6 +495,7 @@ func (d *DAGWork) Shutdown() {
 		}
 	}
 	d.Work.Shutdown()
+	d.raiseListenerPanic()
 }
 
 // NodeState returns the state of the node named name, and false if there

@@ -227,6 +227,34 @@ func scheduleRecovering(app *scheduler.App, w basicwork.Work) int {
 	return recovered
 }
 
+// TestNodeListenerPanicOnSuccessReadiesDependents: the node listener
+// panics when a node succeeds. The dependents of that node are still made
+// ready, then the panic goes on; a caller that recovers cranks on to the
+// end. Before, the panic cut the bookkeeping short: the dependent stayed
+// Pending for ever, and the DAGWork's end panicked on it.
+func TestNodeListenerPanicOnSuccessReadiesDependents(t *testing.T) {
+	app, _ := newApp(t)
+	var log []string
+	panics := 0
+	dag, err := dagwork.New(app, "dag", []dagwork.Node{
+		{Work: newLogWork(app, "a", &log)},
+		{Work: newLogWork(app, "b", &log), Deps: []string{"a"}},
+		{Work: newFailWork(app, "c")},
+		{Work: newLogWork(app, "d", &log), Deps: []string{"c"}},
+	}, dagwork.WithMaxConcurrency(1), dagwork.WithNodeListener(func(e dagwork.NodeEvent) {
+		if (e.To == dagwork.Success || e.To == dagwork.Failed) && panics < 2 {
+			panics++
+			panic("node listener on " + e.Name)
+		}
+	}))
+	require.NoError(t, err)
+	require.Equal(t, 2, scheduleRecovering(app, dag))
+	require.Equal(t, basicwork.Failure, dag.State())
+	require.Equal(t, []string{"a", "b"}, log)
+	requireNode(t, dag, "b", dagwork.Success)
+	requireNode(t, dag, "d", dagwork.Blocked)
+}
+
 // crankRecovering cranks clock once, without blocking, and returns what it
 // panicked with, or nil.
 func crankRecovering(clock *vclock.Clock) (v any) {

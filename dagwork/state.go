@@ -70,5 +70,8 @@ type NodeEvent struct {
 
 // NodeListener is called, on the crank goroutine, after each change of a
 // node's state. It may call the DAGWork's NodeState, Metrics and Cancel; it
-// must not crank the clock.
+// must not crank the clock. If it panics, the panic goes on (out of the
+// clock's Crank) once the DAGWork has finished the bookkeeping under way,
+// such as readying the dependents of a node that succeeded; a second panic
+// in the same bookkeeping is dropped.
 type NodeListener func(NodeEvent)
