@@ -11,7 +11,6 @@ import (
 	"github.com/stellarwork/stellarwork/batchwork"
 	"github.com/stellarwork/stellarwork/conditionalwork"
 	"github.com/stellarwork/stellarwork/internal/robust/refmodel"
-	"github.com/stellarwork/stellarwork/internal/testworks"
 	"github.com/stellarwork/stellarwork/internal/vclockhook"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
@@ -235,20 +234,19 @@ type tree struct {
 	id    int
 	kids  []basicwork.Work
 	added bool
+	// next is the index in kids of the child to add next in this run: a
+	// DoWork cut short by a panic goes on from there. (Whether the tree
+	// holds a child already says nothing: a child added from outside, as
+	// the adopting operation does, is added again, and restarted, as in
+	// C++.)
+	next int
 }
 
 func (w *tree) DoWork() basicwork.State {
 	w.l.inject(siteDoWork, w.id)
 	if !w.added {
-		for _, k := range w.kids {
-			// A child already registered here was added before a panic
-			// cut this loop short.
-			if p := testworks.ParentOf(k); p != nil && p == baseOf(w) {
-				continue
-			}
-			if err := w.AddWorkWithCallback(w.wakeCallback, k); err != nil {
-				w.l.problemf("%s: AddWork(%s): %v", w.Name(), k.Name(), err)
-			}
+		for w.next < len(w.kids) {
+			w.addKid(w.kids[w.next])
 		}
 		w.added = true
 		return basicwork.Running
@@ -256,11 +254,27 @@ func (w *tree) DoWork() basicwork.State {
 	return w.CheckChildrenStatus()
 }
 
+// addKid adds k and moves on to the next child, unless the add panicked
+// while k was still PENDING: AddWorkWithCallback then rolled it back, and
+// the next DoWork adds k again.
+func (w *tree) addKid(k basicwork.Work) {
+	ok := false
+	defer func() {
+		if ok || baseOf(k).InternalState() != basicwork.InternalPending {
+			w.next++
+		}
+	}()
+	if err := w.AddWorkWithCallback(w.wakeCallback, k); err != nil {
+		w.l.problemf("%s: AddWork(%s): %v", w.Name(), k.Name(), err)
+	}
+	ok = true
+}
+
 func (w *tree) wakeCallback() { w.l.inject(siteWakeCallback, w.id) }
 
 func (w *tree) DoReset() {
 	w.l.inject(siteDoReset, w.id)
-	w.added = false
+	w.added, w.next = false, 0
 }
 
 // batch is a refmodel.Batch.
