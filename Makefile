@@ -6,14 +6,21 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ## test: vet, then every test with the race detector (what CI runs). One
 ## go test per package, two at a time, so that each package's result is
 ## printed as soon as it finishes (go test ./... prints in package order).
-## xargs exits non-zero if any package failed.
+## xargs exits non-zero if any package failed. GORACE drops the race
+## runtime's default one-second sleep at the exit of every test binary (and
+## of the helper processes the tests start): it waits for goroutines that
+## may still report a race, and every TestMain checks with goleak that none
+## is left.
+RACE_ENV = GORACE='$(GORACE) atexit_sleep_ms=0'
 test:
 	$(GO) vet ./...
-	$(GO) list ./... | xargs -P 2 -n 1 $(GO) test -race -count=1
+	$(GO) list ./... | $(RACE_ENV) xargs -P 2 -n 1 $(GO) test -race -count=1
 
-## test-long: the heavier property and robustness runs
+## test-long: the same with the heavier property, robustness and harness
+## runs (STELLARWORK_LONG=1)
 test-long:
-	STELLARWORK_LONG=1 $(GO) test -race -count=1 -timeout 60m ./...
+	$(GO) vet ./...
+	$(GO) list ./... | STELLARWORK_LONG=1 $(RACE_ENV) xargs -P 2 -n 1 $(GO) test -race -count=1 -timeout 60m
 
 ## fuzz: 60 s of fuzzing, 30 s per target (go test -fuzz takes one target)
 fuzz:
