@@ -19,9 +19,10 @@ type Node struct {
 	// name listed twice counts once.
 	Deps []string
 	// RecoverPanics makes a panic of the work a final failure of the node,
-	// logged at ERROR level, instead of a panic out of the clock's Crank.
-	// The work then runs inside a wrapper work of the same name, which is
-	// the DAGWork's child and the work's parent.
+	// logged at ERROR level, instead of a panic out of the clock's Crank;
+	// the work is shut down and aborted first (see the package doc). The
+	// work then runs inside a wrapper work of the same name, which is the
+	// DAGWork's child and the work's parent.
 	RecoverPanics bool
 }
 

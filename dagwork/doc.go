@@ -75,8 +75,19 @@
 // call) into a final failure of the node, never retried whatever the
 // work's retry budget, and logs it at ERROR level; this is henyey's
 // behaviour. A panic while the node is being cancelled makes it Cancelled:
-// cancellation takes precedence. The work that panicked is left in the
-// state it was in when it panicked.
+// cancellation takes precedence. Before the node counts as failed, the
+// work that panicked is shut down and its abort cranked to the end, so that
+// none of its children, timers or processes outlives the node; if it
+// panics again while aborting, its children are shut down and cranked
+// directly. The node's failure cause is a *PanicError.
+//
+// # Errors
+//
+// A DAGWork that fails records as its cause (basicwork's FailureCause,
+// and so the Cause of the *basicwork.WorkError that ExecuteWork returns)
+// the errors of its nodes that failed or were cancelled while running,
+// joined with errors.Join: each a *basicwork.WorkError with the node's
+// name, state, status and cause.
 //
 // # Threads
 //
