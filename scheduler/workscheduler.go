@@ -92,10 +92,12 @@ func (s *WorkScheduler) ScheduleWork(w basicwork.Work) basicwork.Work {
 // context.DeadlineExceeded) holds, and errors.As still gives w's final
 // state, normally InternalAborted.
 //
-// ExecuteWork cranks the clock itself: calling it from inside a crank (a
-// work's hook, a posted action, a timer's callback) would wait for ever on
-// the crank it is called from. It panics at once instead, with a message
-// naming w and the misuse, before scheduling w.
+// ExecuteWork cranks the clock itself: calling it from inside a crank would
+// wait for ever on the crank it is called from. From a hook of a work of
+// this scheduler's tree it panics at once, with an *basicwork.InvariantError
+// naming w and the misuse, before scheduling w. From another action or a
+// timer callback, the clock's own guard panics at its first Crank (w is
+// then scheduled, and runs with the tree).
 func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error {
 	s.checkNotCranking("ExecuteWork", w)
 	if s.ScheduleWork(w) == nil {
