@@ -9,7 +9,7 @@ import (
 // Seq is a BatchWork whose children come from a Go iterator: each value the
 // iterator yields is one child, run at most Config().MaxConcurrentSubprocesses
 // at a time. A retry starts the iteration over, so the iterator should build
-// fresh works on every pass (a Seq over already built works, as SliceBatch
+// fresh works on every pass (a batch over already built works, as NewSlice
 // makes, starts the same works again).
 //
 // It ports nothing by itself: in C++ each batch is a BatchWork subclass
@@ -36,6 +36,12 @@ type Seq struct {
 // works seq yields. seq is read lazily, one child at a time, as the batch
 // has room. A nil child, or one whose name is already in the batch, is a
 // panic out of the crank that adds it, as with any BatchWork.
+//
+// seq runs on a goroutine of its own (iter.Pull) from the first child until
+// the iteration ends or the batch is reset, which happens on every retry,
+// failure and abort: a batch that is shut down or ends releases it. A batch
+// dropped half-way without a shutdown keeps that goroutine; use NewSlice
+// when the works are known up front.
 func NewSeq(app basicwork.Application, name string, maxRetries int, seq iter.Seq[basicwork.Work]) *Seq {
 	s := &Seq{seq: seq}
 	s.Init(app, name, maxRetries, s)
