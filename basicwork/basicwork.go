@@ -94,25 +94,77 @@ type Work interface {
 // panic with a *NotInitialisedError (errors.Is ErrNotInitialised) on a
 // work whose Init was not called.
 type BasicWork struct {
-	self         Work
-	app          Application
-	name         string
-	notify       func()
-	retryTimer   *vclock.Timer
-	waitingTimer *vclock.Timer
-	state        atomic.Int32
-	slot         int32 // the child's slot in parent
-	retries      int
-	maxRetries   int
-	parent       *BasicWork           // the registered parent, or nil
-	kids         tree.Composite[Work] // the children, if a composite declared them
-	since        time.Duration        // clock time of the last state change
-	wakeSelf     func()               // WakeSelfUpCallback(nil), made once
+	// 104 bytes on 64-bit platforms, in the 112-byte size class: an idle
+	// leaf costs one allocation of that size. What only some works need is
+	// in ext.
+	self   Work
+	app    Application
+	name   string
+	notify func()
+	parent *BasicWork    // the registered parent, or nil
+	since  time.Duration // clock time of the last state change
 	// logCore is app.Logger().Core(), read once at Init: every state change
 	// asks it whether a level is on, and going through the interface and
 	// the logger each time was a measurable part of a step.
 	logCore zapcore.Core
-	failure *failureRecord // SetFailureCause's record (failure.go)
+	ext     *extra // allocated on first need (extra)
+	state   atomic.Int32
+	slot    int32 // the child's slot in parent
+}
+
+// extra is the part of a BasicWork that a plain leaf never needs: its
+// retry budget and count (a work with a budget), its timers (a work that
+// waits on a timer or retries), its failure cause, the shared wake-up
+// callback (a parent's) and a composite's children. Keeping
+// it out of BasicWork keeps an idle leaf small (issue 15, workload e).
+type extra struct {
+	retries      int // at most maxRetries
+	maxRetries   int
+	retryTimer   *vclock.Timer
+	waitingTimer *vclock.Timer
+	failure      *failureRecord       // SetFailureCause's record (failure.go)
+	wakeSelf     func()               // WakeSelfUpCallback(nil), made once
+	kids         tree.Composite[Work] // the children, if a composite declared them
+}
+
+// more returns the work's extra, allocating it on first use.
+func (b *BasicWork) more() *extra {
+	if b.ext == nil {
+		b.ext = &extra{}
+	}
+	return b.ext
+}
+
+// kids returns the children a composite declared, or nil.
+func (b *BasicWork) kids() tree.Composite[Work] {
+	if b.ext == nil {
+		return nil
+	}
+	return b.ext.kids
+}
+
+// retries returns how many retries the current run has used.
+func (b *BasicWork) retries() int {
+	if b.ext == nil {
+		return 0
+	}
+	return b.ext.retries
+}
+
+// maxRetries returns the retry budget.
+func (b *BasicWork) maxRetries() int {
+	if b.ext == nil {
+		return 0
+	}
+	return b.ext.maxRetries
+}
+
+// retryTimer returns the scheduled retry's timer, or nil.
+func (b *BasicWork) retryTimer() *vclock.Timer {
+	if b.ext == nil {
+		return nil
+	}
+	return b.ext.retryTimer
 }
 
 // setParent registers parent as the work's parent, the child being in
@@ -122,14 +174,13 @@ func (b *BasicWork) setParent(parent *BasicWork, slot int) {
 	if slot < 0 || slot > math.MaxInt32 {
 		panic(fmt.Sprintf("basicwork: SetParent of %q with slot %d, outside [0, %d]", b.name, slot, math.MaxInt32))
 	}
-	if old := b.parent; old != nil && parent != nil && old != parent && old.kids != nil {
-		old.kids.ChildLost(int(b.slot))
+	if old := b.parent; old != nil && parent != nil && old != parent {
+		if k := old.kids(); k != nil {
+			k.ChildLost(int(b.slot))
+		}
 	}
 	b.parent, b.slot = parent, int32(slot)
 }
-
-// waitingLike reports whether s reads as Waiting.
-func waitingLike(s InternalState) bool { return s == InternalWaiting || s == InternalRetrying }
 
 // Init sets the work up: app, its name, how many times a failure is retried,
 // and self, the outer value that embeds this BasicWork. It must be called
@@ -145,16 +196,22 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	if maxRetries < 0 {
 		panic(fmt.Sprintf("basicwork: Init of %q with negative maxRetries %d", name, maxRetries))
 	}
+
 	if b.self != nil {
 		panic(fmt.Sprintf("basicwork: Init called twice on %q", name))
 	}
 	b.self = self
 	b.app = app
 	b.name = name
-	b.maxRetries = maxRetries
+	if maxRetries != 0 {
+		b.more().maxRetries = maxRetries
+	}
 	b.state.Store(int32(InternalPending))
 	b.since = app.Clock().Elapsed()
 	b.logCore = app.Logger().Core()
+	if b.logCore == zapcore.NewNopCore() {
+		b.logCore = nil // logging is off for good: enabled need not ask
+	}
 }
 
 func (b *BasicWork) basicWork() *BasicWork { return b }
@@ -170,7 +227,12 @@ func (b *BasicWork) InternalState() InternalState { return InternalState(b.state
 
 // State returns the public state: Pending and Aborting read as Running,
 // Retrying as Waiting.
-func (b *BasicWork) State() State { return b.InternalState().Public() }
+func (b *BasicWork) State() State {
+	// The machine only ever stores one of the NumInternalStates values;
+	// the modulo lets the compiler drop the bounds check, so that State is
+	// inlined into the wrappers of the types that embed BasicWork.
+	return publicOf[uint(b.state.Load())%uint(NumInternalStates)]
+}
 
 // IsDone reports whether the work is in a terminal state.
 func (b *BasicWork) IsDone() bool { return b.InternalState().IsDone() }
@@ -180,24 +242,24 @@ func (b *BasicWork) IsAborting() bool { return b.InternalState() == InternalAbor
 
 // Attempt returns the number of the current attempt: 1 on the first run,
 // one more after each retry.
-func (b *BasicWork) Attempt() int { return b.retries + 1 }
+func (b *BasicWork) Attempt() int { return b.retries() + 1 }
 
 // Since returns the clock time (an offset from the clock's epoch) at which
 // the work entered its current state.
 func (b *BasicWork) Since() time.Duration { return b.since }
 
 // Retries returns how many retries the current run has used.
-func (b *BasicWork) Retries() int { return b.retries }
+func (b *BasicWork) Retries() int { return b.retries() }
 
 // MaxRetries returns the retry budget.
-func (b *BasicWork) MaxRetries() int { return b.maxRetries }
+func (b *BasicWork) MaxRetries() int { return b.maxRetries() }
 
 // Status describes the work for people, such as "Running: name" or
 // "Retrying in 5 sec: name". A retry that is scheduled reads as retrying.
 func (b *BasicWork) Status() string {
 	b.checkInit("Status")
 	st := b.InternalState()
-	if b.retryTimer != nil {
+	if b.retryTimer() != nil {
 		st = InternalRetrying
 	}
 	switch st {
@@ -293,10 +355,13 @@ func (b *BasicWork) StartWork(notify func()) {
 	if b.InternalState() != InternalPending {
 		b.setState(InternalPending)
 	}
-	b.notify, b.failure = notify, nil
+	b.notify = notify
+	if b.ext != nil {
+		b.ext.failure = nil
+	}
 	b.setState(InternalRunning)
-	if b.retries != 0 {
-		panic(invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, b.retries))
+	if r := b.retries(); r != 0 {
+		panic(invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, r))
 	}
 }
 
@@ -381,10 +446,11 @@ func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 	b.checkInit("WakeSelfUpCallback")
 	if inner == nil {
 		// Every caller without an inner callback can share one closure.
-		if b.wakeSelf == nil {
-			b.wakeSelf = func() { b.wakeSelfUp(nil) }
+		x := b.more()
+		if x.wakeSelf == nil {
+			x.wakeSelf = func() { b.wakeSelfUp(nil) }
 		}
-		return b.wakeSelf
+		return x.wakeSelf
 	}
 	return func() { b.wakeSelfUp(inner) }
 }
@@ -397,21 +463,22 @@ func (b *BasicWork) SetupWaitingCallback(d time.Duration) {
 	if st := b.InternalState(); st != InternalRunning {
 		panic(invariant(b.name, "BasicWork error: %s sets up a waiting callback in state %s", b.name, st))
 	}
-	if b.waitingTimer != nil {
+	x := b.more()
+	if x.waitingTimer != nil {
 		if b.enabled(zapcore.WarnLevel) {
 			b.log(zapcore.WarnLevel, b.name+": waiting timer is already set (no-op)")
 		}
 		return
 	}
-	b.waitingTimer = vclock.NewTimer(b.app.Clock())
-	b.waitingTimer.ExpiresFromNow(d)
-	b.waitingTimer.AsyncWaitFunc(b.WakeSelfUpCallback(nil), vclock.OnFailureNoop)
+	x.waitingTimer = vclock.NewTimer(b.app.Clock())
+	x.waitingTimer.ExpiresFromNow(d)
+	x.waitingTimer.AsyncWaitFunc(b.WakeSelfUpCallback(nil), vclock.OnFailureNoop)
 }
 
 func (b *BasicWork) resetWaitingTimer() {
-	if b.waitingTimer != nil {
-		b.waitingTimer.Cancel()
-		b.waitingTimer = nil
+	if x := b.ext; x != nil && x.waitingTimer != nil {
+		x.waitingTimer.Cancel()
+		x.waitingTimer = nil
 	}
 }
 
@@ -420,9 +487,9 @@ func (b *BasicWork) reset() {
 	if b.enabled(TraceLevel) {
 		b.log(TraceLevel, "resetting "+b.name)
 	}
-	if b.retryTimer != nil {
-		b.retryTimer.Cancel()
-		b.retryTimer = nil
+	if x := b.ext; x != nil && x.retryTimer != nil {
+		x.retryTimer.Cancel()
+		x.retryTimer = nil
 	}
 	b.self.OnReset()
 }
@@ -440,7 +507,7 @@ func (b *BasicWork) setState(st InternalState) {
 // changeState is setState, returning a transition listener's panic instead
 // of raising it, for callers that have more to do first.
 func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
-	if st == InternalFailure && b.retries < b.maxRetries {
+	if st == InternalFailure && b.ext != nil && b.ext.retries < b.ext.maxRetries {
 		st = InternalRetrying
 	}
 	cur := b.InternalState()
@@ -449,7 +516,9 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 	}
 	if cur == InternalPending && st == InternalRunning {
 		b.reset()
-		b.retries = 0
+		if b.ext != nil {
+			b.ext.retries = 0
+		}
 	}
 	switch st {
 	case InternalSuccess:
@@ -468,8 +537,10 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 			b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
 		}
 		b.state.Store(int32(st))
-		if p := b.parent; p != nil && p.kids != nil && waitingLike(cur) != waitingLike(st) {
-			p.kids.ChildWaiting(int(b.slot), waitingLike(st))
+		if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
+			if from, to := publicOf[cur], publicOf[st]; from != to {
+				p.ext.kids.ChildState(int(b.slot), int(from), int(to))
+			}
 		}
 		b.since = b.app.Clock().Elapsed()
 		if l := b.app.TransitionListener(); l != nil {
@@ -492,7 +563,7 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 // setState, which then keeps a small frame on its path without a listener.
 func (b *BasicWork) tellListener(l TransitionListener, from, to InternalState) (panicked any) {
 	defer func() { panicked = recover() }()
-	l(TransitionEvent{Work: b.self, From: from, To: to, Retries: b.retries, MaxRetries: b.maxRetries, At: b.since})
+	l(TransitionEvent{Work: b.self, From: from, To: to, Retries: b.retries(), MaxRetries: b.maxRetries(), At: b.since})
 	return nil
 }
 
@@ -500,16 +571,17 @@ func (b *BasicWork) tellListener(l TransitionListener, from, to InternalState) (
 // returns a transition listener's panic on the move to Waiting, once the
 // timer's callback is in place.
 func (b *BasicWork) waitForRetry() (listenerPanic any) {
-	if b.retryTimer != nil {
+	x := b.more()
+	if x.retryTimer != nil {
 		panic(invariant(b.name, "Retry timer for %s already exists!", b.name))
 	}
 	t := vclock.NewTimer(b.app.Clock())
-	b.retryTimer = t
-	delay := ExponentialBackoff(uint64(b.retries), b.app.Rand())
+	x.retryTimer = t
+	delay := ExponentialBackoff(uint64(x.retries), b.app.Rand())
 	t.ExpiresFromNow(delay)
 	if b.enabled(zapcore.DebugLevel) {
 		b.log(zapcore.DebugLevel, fmt.Sprintf("Scheduling retry #%d/%d in %d sec, for %s",
-			b.retries+1, b.maxRetries, int64(delay/time.Second), b.name))
+			x.retries+1, x.maxRetries, int64(delay/time.Second), b.name))
 	}
 	listenerPanic = b.changeState(InternalWaiting)
 	// The callback runs on firing and on cancellation alike, as in C++.
@@ -519,9 +591,9 @@ func (b *BasicWork) waitForRetry() (listenerPanic any) {
 			panic(invariant(b.name, "BasicWork error: retry timer of %s fired in state %s", b.name, st))
 		}
 		if st == InternalWaiting {
-			b.retries++
-			if rt := b.retryTimer; rt != nil {
-				b.retryTimer = nil
+			x.retries++
+			if rt := x.retryTimer; rt != nil {
+				x.retryTimer = nil
 				rt.Cancel() // the C++ destroys the timer here
 			}
 			b.wakeSelfUp(nil)
@@ -532,11 +604,12 @@ func (b *BasicWork) waitForRetry() (listenerPanic any) {
 
 // retryETA returns the whole seconds left before the scheduled retry.
 func (b *BasicWork) retryETA() uint64 {
-	if b.retryTimer == nil {
+	rt := b.retryTimer()
+	if rt == nil {
 		return 0
 	}
 	clock := b.app.Clock()
-	left := b.retryTimer.ExpiryTime().Sub(clock.Now())
+	left := rt.ExpiryTime().Sub(clock.Now())
 	if left < 0 {
 		return 0
 	}
@@ -544,7 +617,7 @@ func (b *BasicWork) retryETA() uint64 {
 }
 
 func (b *BasicWork) enabled(l zapcore.Level) bool {
-	return b.logCore.Enabled(l)
+	return b.logCore != nil && b.logCore.Enabled(l)
 }
 
 // LogEnabled reports whether the Work logger writes lines at level l. Check
@@ -563,7 +636,7 @@ func (b *BasicWork) log(l zapcore.Level, msg string) {
 // the level is enabled. Implementers use it for their own log lines.
 func (b *BasicWork) Logf(l zapcore.Level, format string, args ...any) {
 	b.checkInit("Logf")
-	if b.logCore.Enabled(l) {
+	if b.enabled(l) {
 		b.app.Logger().Log(l, fmt.Sprintf(format, args...))
 	}
 }

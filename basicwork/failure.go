@@ -114,10 +114,13 @@ type failureRecord struct {
 // notion. It ports nothing; see FailureCause.
 func (b *BasicWork) SetFailureCause(err error) {
 	if err == nil {
-		b.failure = nil
+		if b.ext != nil {
+			b.ext.failure = nil
+		}
 		return
 	}
-	b.failure = &failureRecord{cause: err, retries: b.retries}
+	x := b.more()
+	x.failure = &failureRecord{cause: err, retries: x.retries}
 }
 
 // FailureCause returns the cause recorded with SetFailureCause during the
@@ -127,7 +130,10 @@ func (b *BasicWork) SetFailureCause(err error) {
 // it is the cause of that failure; while a retry runs it is nil until the
 // retry records its own.
 func (b *BasicWork) FailureCause() error {
-	if r := b.failure; r != nil && r.retries == b.retries {
+	if b.ext == nil {
+		return nil
+	}
+	if r := b.ext.failure; r != nil && r.retries == b.ext.retries {
 		return r.cause
 	}
 	return nil

@@ -12,14 +12,22 @@ import (
 func init() {
 	tree.Register(&tree.Access[Work, *BasicWork]{
 		Base:     func(w Work) *BasicWork { return w.basicWork() },
-		Declare:  func(b *BasicWork, c tree.Composite[Work]) { b.kids = c },
+		Declare:  func(b *BasicWork, c tree.Composite[Work]) { b.more().kids = c },
 		Children: childrenOf,
 		Cranks: func(w Work) bool {
-			_, ok := w.basicWork().kids.(tree.Cranked[Work])
+			_, ok := w.basicWork().kids().(tree.Cranked[Work])
 			return ok
 		},
-		SetParent: func(child Work, parent *BasicWork, slot int) {
-			child.basicWork().setParent(parent, slot)
+		SetParent: func(child Work, parent *BasicWork, slot int) *BasicWork {
+			b := child.basicWork()
+			prev := b.parent
+			b.setParent(parent, slot)
+			return prev
+		},
+		Release: func(child Work, parent *BasicWork, slot int) {
+			if b := child.basicWork(); b.parent == parent && int(b.slot) == slot {
+				b.parent, b.slot = nil, 0
+			}
 		},
 		Parent: func(child Work) (*BasicWork, int) {
 			b := child.basicWork()
@@ -38,7 +46,7 @@ func noChildren(func(Work) bool) {}
 
 // childrenOf yields the children that w's composite declared, or nothing.
 func childrenOf(w Work) iter.Seq[Work] {
-	if k := w.basicWork().kids; k != nil {
+	if k := w.basicWork().kids(); k != nil {
 		return k.Children()
 	}
 	return noChildren

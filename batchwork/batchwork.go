@@ -5,7 +5,6 @@ package batchwork
 import (
 	"errors"
 	"reflect"
-	"sort"
 
 	"go.uber.org/zap/zapcore"
 
@@ -138,12 +137,28 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 			panic(tree.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
 		}
 		name := w.Name()
-		i := sort.Search(len(b.batch), func(i int) bool { return b.batch[i].name >= name })
+		i := b.search(name)
 		if i < len(b.batch) && b.batch[i].name == name {
 			panic(ErrDuplicate)
 		}
 		b.add(i, name, w)
 	}
+}
+
+// search returns the position of the first entry of the batch whose name
+// is at least name (sort.Search, without the call through a closure per
+// step).
+func (b *BatchWork) search(name string) int {
+	lo, hi := 0, len(b.batch)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if b.batch[m].name < name {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // add adds w, named name, to the work and to the batch at position i. If

@@ -24,12 +24,15 @@ const (
 // then, at the end of a round, to reclaim the empty ones.
 //
 // The C++ walks every child at every step, skipping the waiting ones. Here
-// each child tells its parent when it starts or stops reading Waiting
-// (ChildWaiting), and the active bitmap marks the slots of the children
-// that do not: the walk jumps from one to the next, visiting exactly the
+// each child tells its parent when its public state changes (ChildState),
+// and the active bitmap marks the slots of the children that do not read
+// Waiting: the walk jumps from one to the next, visiting exactly the
 // children the C++ walk would act on, in the same order, and costs nothing
-// per waiting child. If a child is taken over by another parent, this one
-// no longer hears about it and falls back to the full scan.
+// per waiting child. The same notices keep count of the children in each
+// public state, which answers AnyChildRunning and the other questions
+// without a scan. If a child is taken over by another parent (or is added
+// a second time while its first slot still holds it), this one no longer
+// hears about every change and falls back to the full scans of the C++.
 //
 // children is the tree.Composite a Work declares at Init: its methods are
 // not promoted to the types that embed a Work.
@@ -38,8 +41,14 @@ type children struct {
 	live     int
 	lastLive int // highest non-empty slot, -1 if none
 	active   bitmap
-	scanAll  bool
+	// count[s] is how many of the children held read the basicwork.State
+	// s; valid unless scanAll.
+	count   [numStates]int
+	scanAll bool
 }
+
+// numStates is the number of public states (basicwork.State values).
+const numStates = int(basicwork.Failure) + 1
 
 // Children yields the children held now, in order.
 func (c *children) Children() iter.Seq[basicwork.Work] {
@@ -52,15 +61,17 @@ func (c *children) Children() iter.Seq[basicwork.Work] {
 	}
 }
 
-// ChildWaiting records that the child in slot started or stopped reading
-// Waiting.
-func (c *children) ChildWaiting(slot int, waiting bool) {
+// ChildState records that the child in slot went from the public state
+// from to to.
+func (c *children) ChildState(slot int, from, to int) {
 	if slot >= len(c.slots) || c.slots[slot] == nil {
 		return
 	}
-	if waiting {
+	c.count[from]--
+	c.count[to]++
+	if to == int(basicwork.Waiting) {
 		c.active.clear(slot)
-	} else {
+	} else if from == int(basicwork.Waiting) {
 		c.active.set(slot)
 	}
 }
@@ -75,21 +86,26 @@ func (c *children) add(owner *basicwork.BasicWork, w basicwork.Work) int {
 	c.live++
 	c.lastLive = i
 	c.active.grow(len(c.slots))
-	if w.State() != basicwork.Waiting {
+	st := w.State()
+	c.count[st]++
+	if st != basicwork.Waiting {
 		c.active.set(i)
 	}
-	tree.SetParent(w, owner, i)
+	if prev := tree.SetParent(w, owner, i); prev == owner {
+		// w is still held in another slot (it is done and the walk has not
+		// dropped it yet): only the new slot will hear of its changes.
+		c.scanAll = true
+	}
 	return i
 }
 
 // remove empties slot i and unregisters this parent from the child.
 func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	w := c.slots[i]
-	if p, slot := tree.Parent(w); p == owner && slot == i {
-		tree.SetParent(w, nil, 0)
-	}
+	tree.Release(w, owner, i)
 	c.slots[i] = nil
 	c.active.clear(i)
+	c.count[w.State()]--
 	c.live--
 	for c.lastLive >= 0 && c.slots[c.lastLive] == nil {
 		c.lastLive--
@@ -118,6 +134,7 @@ func (c *children) clear(owner *basicwork.BasicWork) {
 	}
 	c.slots = c.slots[:0]
 	c.active.reset()
+	c.count = [numStates]int{}
 	c.lastLive = -1
 	c.scanAll = false
 }
@@ -149,40 +166,20 @@ func (c *children) compact(owner *basicwork.BasicWork) {
 }
 
 // The questions a Work asks about its children (AnyChildRunning and the
-// others) look only at the active slots: a child that reads Waiting is
-// neither running, nor done, nor failed, so only how many there are
-// matters, which is live minus the active count. The cost is in the
-// children that do not wait, not in those that do. After a ChildLost they
-// scan every slot, as the C++ does.
+// others) read the counts, which the children's notices keep: they cost
+// the same with one child or a million, waiting or not. After a ChildLost
+// they scan every slot, as the C++ does.
 
-// anyActive reports whether f holds for a child that does not read
-// Waiting.
-func (c *children) anyActive(f func(basicwork.Work) bool) bool {
-	if c.scanAll {
-		for _, w := range c.slots {
-			if w != nil && f(w) {
-				return true
-			}
-		}
-		return false
-	}
-	for i := c.active.next(0); i >= 0; i = c.active.next(i + 1) {
-		if f(c.slots[i]) {
+// anyChild reports whether f holds for a child, by a scan.
+func (c *children) anyChild(f func(basicwork.Work) bool) bool {
+	for _, w := range c.slots {
+		if w != nil && f(w) {
 			return true
 		}
 	}
 	return false
 }
 
-// anyWaiting reports whether a child reads Waiting.
-func (c *children) anyWaiting() bool {
-	if c.scanAll {
-		return c.anyActive(isWaiting)
-	}
-	return c.live > c.active.n
-}
-
-func isWaiting(w basicwork.Work) bool { return w.State() == basicwork.Waiting }
 func isRunning(w basicwork.Work) bool { return w.State() == basicwork.Running }
 func isFailure(w basicwork.Work) bool { return w.State() == basicwork.Failure }
 func notDone(w basicwork.Work) bool   { return !w.IsDone() }
@@ -191,16 +188,36 @@ func notSuccess(w basicwork.Work) bool {
 }
 
 // allSuccessful reports whether every child succeeded.
-func (c *children) allSuccessful() bool { return !c.anyWaiting() && !c.anyActive(notSuccess) }
+func (c *children) allSuccessful() bool {
+	if c.scanAll {
+		return !c.anyChild(notSuccess)
+	}
+	return c.count[basicwork.Success] == c.live
+}
 
 // allDone reports whether every child is done.
-func (c *children) allDone() bool { return !c.anyWaiting() && !c.anyActive(notDone) }
+func (c *children) allDone() bool {
+	if c.scanAll {
+		return !c.anyChild(notDone)
+	}
+	return c.count[basicwork.Success]+c.count[basicwork.Failure]+c.count[basicwork.Aborted] == c.live
+}
 
 // anyFailure reports whether a child failed.
-func (c *children) anyFailure() bool { return c.anyActive(isFailure) }
+func (c *children) anyFailure() bool {
+	if c.scanAll {
+		return c.anyChild(isFailure)
+	}
+	return c.count[basicwork.Failure] > 0
+}
 
 // anyRunning reports whether a child reads Running.
-func (c *children) anyRunning() bool { return c.anyActive(isRunning) }
+func (c *children) anyRunning() bool {
+	if c.scanAll {
+		return c.anyChild(isRunning)
+	}
+	return c.count[basicwork.Running] > 0
+}
 
 // bitmap is a set of slot numbers with a summary word per 64 words, so that
 // finding the next member skips empty stretches 4096 slots at a time.

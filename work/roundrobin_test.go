@@ -165,11 +165,7 @@ func TestChildTakenOverFallsBackToFullScan(t *testing.T) {
 // TestSlotsAreReclaimed: a parent that sees many children come and go
 // keeps its slot array proportional to the children it holds.
 func TestSlotsAreReclaimed(t *testing.T) {
-	clock := vclock.New(vclock.VirtualTime)
-	app := scheduler.NewApp(clock)
-	h := &keeper{}
-	h.Init(app, "keeper", basicwork.RetryNever, h)
-	app.WorkScheduler().ScheduleWork(h)
+	clock, app, h := scheduledKeeper()
 	var log strings.Builder
 	for round := range 50 {
 		for i := range 100 {

@@ -244,7 +244,9 @@ func (w *Work) AllChildrenDone() bool { return w.kids.allDone() }
 func (w *Work) AnyChildRaiseFailure() bool { return w.kids.anyFailure() }
 
 // AnyChildRunning reports whether a child reads Running. Like the three
-// above, it costs nothing per waiting child (see children).
+// above, it reads counts that the children keep up to date as their states
+// change (see children): the cost does not depend on how many children
+// there are. The C++ scans its list each time.
 func (w *Work) AnyChildRunning() bool { return w.kids.anyRunning() }
 
 // HasChildren reports whether the work holds any child.

@@ -8,8 +8,8 @@
 //     dagwork panic guard) declare their children once, at Init, with
 //     Declare, and register themselves as the parent of a child they start;
 //   - basicwork.PathOf walks up through the parents, workview walks down
-//     through the children, and work.Work's round robin hears from its
-//     children when they start or stop reading Waiting.
+//     through the children, and work.Work hears from its children when
+//     their public state changes (its round robin and its counts).
 //
 // The C++ has no counterpart: there a parent holds its children in a list
 // and a child holds nothing.
@@ -21,16 +21,17 @@ import (
 )
 
 // Composite is what a work that holds children declares about itself: the
-// children it holds, in order, and what it does when one of them starts or
-// stops reading Waiting, or is taken over by another parent. The library's
+// children it holds, in order, and what it does when one of them changes
+// its public state, or is taken over by another parent. The library's
 // composites implement it on an unexported type, so that its methods are not
 // promoted to the types that embed them.
 type Composite[W any] interface {
 	// Children yields the works held now, in order.
 	Children() iter.Seq[W]
-	// ChildWaiting is called when the child registered in slot moves into
-	// (waiting true) or out of (waiting false) a state that reads Waiting.
-	ChildWaiting(slot int, waiting bool)
+	// ChildState is called when the child registered in slot changes its
+	// public state (what State reports) from from to to, both values of
+	// basicwork.State; the child's State already reads to.
+	ChildState(slot int, from, to int)
 	// ChildLost is called when another parent takes the child in slot over.
 	ChildLost(slot int)
 }
@@ -51,9 +52,14 @@ type Access[W, B any] struct {
 	Cranks func(w W) bool
 	// SetParent registers the work whose BasicWork is parent as child's
 	// parent, the child being in its slot; a nil parent unregisters. A
-	// previous, different parent is told with ChildLost. It panics on a
-	// slot outside [0, math.MaxInt32].
-	SetParent func(child W, parent B, slot int)
+	// previous, different parent is told with ChildLost. It returns the
+	// previous parent (nil if none). It panics on a slot outside
+	// [0, math.MaxInt32].
+	SetParent func(child W, parent B, slot int) (prev B)
+	// Release unregisters parent from child if child is registered there
+	// in slot, and does nothing otherwise: what a composite does when it
+	// drops a child.
+	Release func(child W, parent B, slot int)
 	// Parent returns the BasicWork of child's registered parent (nil if
 	// none) and the child's slot in it.
 	Parent func(child W) (parent B, slot int)
@@ -97,8 +103,8 @@ type Cranked[W any] func(yield func(W) bool)
 // Children yields what c yields.
 func (c Cranked[W]) Children() iter.Seq[W] { return iter.Seq[W](c) }
 
-// ChildWaiting does nothing.
-func (Cranked[W]) ChildWaiting(int, bool) {}
+// ChildState does nothing.
+func (Cranked[W]) ChildState(int, int, int) {}
 
 // ChildLost does nothing.
 func (Cranked[W]) ChildLost(int) {}
