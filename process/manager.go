@@ -56,14 +56,24 @@ type ExitError struct {
 	Code int
 	// Signal is the signal that ended the process, or 0.
 	Signal syscall.Signal
+	// CmdLine is the command line the process ran.
+	CmdLine string
 }
 
-// Error describes the exit.
+// Error describes the exit and names the command, as the C++ log line
+// "process PID exited CODE: CMDLINE" does: for example
+// "process 42 exited 1: cp /archive/a /download/a".
 func (e *ExitError) Error() string {
+	var s string
 	if e.Signal != 0 {
-		return fmt.Sprintf("process %d killed by signal %d (%v)", e.Pid, int(e.Signal), e.Signal)
+		s = fmt.Sprintf("process %d killed by signal %d (%v)", e.Pid, int(e.Signal), e.Signal)
+	} else {
+		s = fmt.Sprintf("process %d exited %d", e.Pid, e.Code)
 	}
-	return fmt.Sprintf("process %d exited %d", e.Pid, e.Code)
+	if e.CmdLine != "" {
+		s += ": " + e.CmdLine
+	}
+	return s
 }
 
 // spawnError is the error of a failed start; its text is the C++ exception
@@ -72,6 +82,18 @@ type spawnError struct{ cause error }
 
 func (e *spawnError) Error() string { return "posix_spawn() failed" }
 func (e *spawnError) Unwrap() error { return e.cause }
+
+// startError is the result of a command that could not be started: it
+// wraps ErrStart and err, and its text also gives the Go cause behind the
+// C++ exception text (such as `exec: "x": executable file not found in
+// $PATH`) and the command line, so that the message says what went wrong.
+func startError(err error, cmdLine string) error {
+	var se *spawnError
+	if errors.As(err, &se) && se.cause != nil {
+		return fmt.Errorf("%w: %w: %v (running %q)", ErrStart, err, se.cause, cmdLine)
+	}
+	return fmt.Errorf("%w: %w (running %q)", ErrStart, err, cmdLine)
+}
 
 // lifecycle is where an ExitEvent's process is, as the C++
 // ProcessLifecycle. The C++ TRIED_POLITE_SHUTDOWN and TRIED_FORCED_SHUTDOWN
@@ -525,7 +547,7 @@ func (m *Manager) maybeRunPending() {
 		if err := m.start(ev); err != nil {
 			m.logf(zapcore.ErrorLevel, "Error starting process: %s", err.Error())
 			m.logf(zapcore.ErrorLevel, "When running: %s", ev.cmdLine)
-			ev.complete(fmt.Errorf("%w: %w", ErrStart, err))
+			ev.complete(startError(err, ev.cmdLine))
 			continue
 		}
 		m.procs[ev.pid] = ev
@@ -698,11 +720,11 @@ func (m *Manager) handleTermination(ev *ExitEvent) {
 func (m *Manager) exitStatus(ev *ExitEvent) error {
 	ps := ev.state
 	if ps == nil {
-		return &ExitError{Pid: ev.pid, Code: 1}
+		return &ExitError{Pid: ev.pid, Code: 1, CmdLine: ev.cmdLine}
 	}
 	ws, ok := ps.Sys().(syscall.WaitStatus)
 	if !ok || !ws.Exited() {
-		e := &ExitError{Pid: ev.pid, Code: 1}
+		e := &ExitError{Pid: ev.pid, Code: 1, CmdLine: ev.cmdLine}
 		if ok && ws.Signaled() {
 			e.Signal = ws.Signal()
 		}
@@ -724,7 +746,7 @@ func (m *Manager) exitStatus(ev *ExitEvent) error {
 	if code == 0 {
 		return nil
 	}
-	return &ExitError{Pid: ev.pid, Code: code}
+	return &ExitError{Pid: ev.pid, Code: code, CmdLine: ev.cmdLine}
 }
 
 // finish renames the temporary output file to the output file, and reports

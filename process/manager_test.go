@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -54,6 +55,34 @@ func TestExitStatus(t *testing.T) {
 	e.requireLog(t, zapcore.WarnLevel, fmt.Sprintf("process %d exited 3: %s", ev3.Pid(), three))
 	e.requireLog(t, zapcore.WarnLevel, "  likely 'missing command':")
 	e.requireLog(t, zapcore.WarnLevel, "    "+missing)
+}
+
+// TestErrorsSayWhatFailed: a failed command's error names the command,
+// and a start failure's also gives its Go cause, so that the message of
+// ExecuteWork's error tells what went wrong without the logs.
+func TestErrorsSayWhatFailed(t *testing.T) {
+	e := newEnv(t, vclock.RealTime, 0)
+	three := helperCmd(t, "exit", "3")
+	ev := run(t, e.pm, three, "")
+	e.crankUntil(t, 10*time.Second, ev.Done)
+	want := fmt.Sprintf("process %d exited 3: %s", ev.Pid(), three)
+	if ev.Err() == nil || ev.Err().Error() != want {
+		t.Errorf("exit 3: %v, want %q", ev.Err(), want)
+	}
+	var ee *ExitError
+	if !errors.As(ev.Err(), &ee) || ee.CmdLine != three {
+		t.Errorf("exit 3: CmdLine of %#v, want %q", ee, three)
+	}
+
+	_, err := e.pm.RunProcess("_invalid_ arg", "")
+	for _, part := range []string{"could not start", "posix_spawn() failed", `exec: "_invalid_"`, "executable file not found", `"_invalid_ arg"`} {
+		if err == nil || !strings.Contains(err.Error(), part) {
+			t.Errorf("start failure %q does not say %q", err, part)
+		}
+	}
+	if !errors.Is(err, ErrStart) || !errors.Is(err, exec.ErrNotFound) {
+		t.Errorf("start failure %v: want ErrStart and exec.ErrNotFound", err)
+	}
 }
 
 // TestAsyncWait: handlers run on a later crank, also when registered after
