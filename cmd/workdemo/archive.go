@@ -37,11 +37,13 @@ const (
 // for the remote file is positive (decrementing it), and copies otherwise.
 // The counts are drawn from the seed when the archive is built, per file,
 // so that which attempts fail does not depend on the order the downloads
-// run in.
+// run in. It finds its state directory next to itself: no path is written
+// into the script, where a shell would read the work directory's
+// metacharacters.
 const flakyScript = `#!/bin/sh
 # flaky-get REMOTE LOCAL: copy REMOTE to LOCAL, unless a failure is due.
-state=%s/${1##*/}
-read n < "$state"
+state="${0%/*}/` + flakyStateName + `/${1##*/}"
+read n < "$state" || exit 2
 if [ "$n" -gt 0 ]; then
 	echo $((n - 1)) > "$state"
 	exit 1
@@ -128,18 +130,24 @@ func buildArchive(root string, checkpoints []uint32, seed uint64, failureRate fl
 	if err := os.WriteFile(filepath.Join(archiveDir, manifestName), manifest.Bytes(), 0o644); err != nil {
 		return nil, err
 	}
-	a.getCmd = "cp " + archiveDir + "/{0} {1}"
+	a.getCmd = "cp " + templateLiteral(archiveDir) + "/{0} {1}"
 	if failureRate > 0 {
 		script := filepath.Join(root, flakyScriptName)
-		body := fmt.Sprintf(flakyScript, filepath.Join(root, flakyStateName))
-		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		if err := os.WriteFile(script, []byte(flakyScript), 0o755); err != nil {
 			return nil, err
 		}
-		a.getCmd = script + " " + archiveDir + "/{0} {1}"
+		a.getCmd = templateLiteral(script) + " " + templateLiteral(archiveDir) + "/{0} {1}"
 	}
 	var err error
 	a.manifest, err = readManifest(filepath.Join(archiveDir, manifestName))
 	return a, err
+}
+
+// templateLiteral escapes the braces of s for a command template, in which
+// { and } open and close placeholders: a work directory such as
+// /tmp/a{0}b must stay itself.
+func templateLiteral(s string) string {
+	return strings.NewReplacer("{", "{{", "}", "}}").Replace(s)
 }
 
 // readManifest reads "HEX  NAME" lines.

@@ -199,6 +199,30 @@ func TestSameSeedSameOutput(t *testing.T) {
 	require.Equal(t, withoutWallTime(t, d), withoutWallTime(t, e))
 }
 
+// TestOddWorkDirectory: a work directory with shell metacharacters and
+// template braces in its name gives the same run as a plain one. (Its path
+// used to be written into the flaky get script, where the shell read a ';'
+// as the end of a command and the failures silently vanished, and into the
+// get template, where "{0}" was a placeholder.)
+func TestOddWorkDirectory(t *testing.T) {
+	o := defaults(t)
+	o.checkpoints = 6
+	o.failureRate = 0.5
+	o.seed = 2
+	o.dir = t.TempDir()
+	plain, rep := runText(t, o)
+	require.Positive(t, rep.failedGets, "a run with failing gets")
+
+	o.dir = filepath.Join(t.TempDir(), "a;b$(c)'d\"{0}}e")
+	require.NoError(t, os.Mkdir(o.dir, 0o755))
+	odd, oddRep := runText(t, o)
+	require.Equal(t, withoutWallTime(t, plain), withoutWallTime(t, odd))
+	require.Equal(t, rep.failedGets, oddRep.failedGets)
+	left, err := os.ReadDir(o.dir)
+	require.NoError(t, err)
+	require.Empty(t, left, "files left by the run")
+}
+
 func TestFailuresAreRetriedThenFail(t *testing.T) {
 	o := defaults(t)
 	o.checkpoints = 3
