@@ -22,8 +22,8 @@ type Application interface {
 
 // Metrics counts what the history works did: the C++ meters
 // history.get.failure and history.get.throughput, and the
-// LedgerApplyManager's count of files downloaded by type. It is used on the
-// crank goroutine only.
+// LedgerApplyManager's count of files downloaded by type. The zero value is
+// ready to use. It is used on the crank goroutine only.
 type Metrics struct {
 	// GetFailures counts GetRemoteFileWorks that failed with no retry left
 	// (history.get.failure).

@@ -80,7 +80,11 @@ func (w *GetAndUnzipRemoteFileWork) OnFailureRaise() {
 
 // OnSuccess counts the file in HistoryMetrics().FilesDownloaded.
 func (w *GetAndUnzipRemoteFileWork) OnSuccess() {
-	w.app.HistoryMetrics().FilesDownloaded[w.ft.Type()]++
+	m := w.app.HistoryMetrics()
+	if m.FilesDownloaded == nil {
+		m.FilesDownloaded = map[string]int64{}
+	}
+	m.FilesDownloaded[w.ft.Type()]++
 	w.Work.OnSuccess()
 }
 

@@ -463,3 +463,34 @@ func TestPutAndMakeRemoteDir(t *testing.T) {
 		t.Errorf("%d processes for an archive without mkdir", n-before)
 	}
 }
+
+// ownApp is a port's application that answers Application with fields of
+// its own instead of embedding an *App: its Metrics is the zero value.
+type ownApp struct {
+	*process.App
+	archives *HistoryArchiveManager
+	metrics  Metrics
+}
+
+func (a *ownApp) HistoryArchiveManager() *HistoryArchiveManager { return a.archives }
+func (a *ownApp) HistoryMetrics() *Metrics                      { return &a.metrics }
+
+// TestZeroMetrics: the zero Metrics is ready to use, so that an application
+// of a port's own can hold one; a download used to panic writing to its nil
+// FilesDownloaded map.
+func TestZeroMetrics(t *testing.T) {
+	e := newEnv(t, "")
+	app := &ownApp{App: e.app.App, archives: e.app.HistoryArchiveManager()}
+	ft := e.ledgerFiles(t, 1, true)[0]
+	w := NewGetAndUnzipRemoteFileWork(app, ft, nil, basicwork.RetryNever, true)
+	if err := app.WorkScheduler().ExecuteWork(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	requireFetched(t, ft)
+	if got := app.metrics.FilesDownloaded[FileTypeLedger]; got != 1 {
+		t.Errorf("%d ledger files downloaded, want 1", got)
+	}
+	if app.metrics.GetBytes != int64(len(gz(t, content(ft.Checkpoint())))) {
+		t.Errorf("%d bytes downloaded", app.metrics.GetBytes)
+	}
+}
