@@ -16,6 +16,7 @@ import (
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	"github.com/stellarwork/stellarwork/process"
+	"github.com/stellarwork/stellarwork/vclock"
 )
 
 // TestBatchDownloadFromLocalArchive fetches the ledger files of 6
@@ -492,5 +493,80 @@ func TestZeroMetrics(t *testing.T) {
 	}
 	if app.metrics.GetBytes != int64(len(gz(t, content(ft.Checkpoint())))) {
 		t.Errorf("%d bytes downloaded", app.metrics.GetBytes)
+	}
+}
+
+// TestVirtualTimeoutOnHungGet: a get that hangs is timed out in virtual
+// time, by a virtual timer that cancels ExecuteWork's context, as the C++
+// idle virtual clock jumps to its next timer while a process runs. The
+// timeout is armed once the get has written part of its file and started
+// its own child (a 1 s virtual timer polls for that, and each idle crank
+// jumps to it); 30 s of virtual time later the get is shut down, long
+// before its sleep of 1000 s: no process of it is left, nor any file.
+func TestVirtualTimeoutOnHungGet(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "hung-get")
+	body := "#!/bin/sh\nhead -c 100 \"$1\" > \"$2\"\nsleep 1000 &\necho $! > \"$2.sleep\"\nwait\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, script+" ARCHIVE/{0} {1}")
+	ft := e.ledgerFiles(t, 1, true)[0]
+	w := NewGetAndUnzipRemoteFileWork(e.app, ft, nil, basicwork.RetryALot, true)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var hungAt, firedAt time.Duration
+	var procs []int
+	var sleeper int
+	poll := vclock.NewTimer(e.clock)
+	timeout := vclock.NewTimer(e.clock)
+	var check func()
+	check = func() {
+		b, err := os.ReadFile(ft.LocalPathGzTmp() + ".sleep")
+		if _, serr := fmt.Sscan(string(b), &sleeper); err != nil || serr != nil {
+			poll.ExpiresFromNow(time.Second)
+			poll.AsyncWaitFunc(check, vclock.OnFailureNoop)
+			return
+		}
+		hungAt = e.clock.Elapsed()
+		procs = processesRunning(t, script)
+		timeout.ExpiresFromNow(30 * time.Second)
+		timeout.AsyncWaitFunc(func() { firedAt = e.clock.Elapsed(); cancel() }, vclock.OnFailureNoop)
+	}
+	poll.ExpiresFromNow(time.Second)
+	poll.AsyncWaitFunc(check, vclock.OnFailureNoop)
+
+	// A watchdog in wall time, should the virtual timeout never fire.
+	watchdog := time.AfterFunc(20*time.Second, cancel)
+	defer watchdog.Stop()
+	start := time.Now()
+	err := e.app.WorkScheduler().ExecuteWork(ctx, w)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, basicwork.ErrWorkAborted) {
+		t.Fatalf("ExecuteWork: %v, want an abort by the cancelled context", err)
+	}
+	if firedAt != hungAt+30*time.Second {
+		t.Errorf("the timeout fired at %v, want 30s after the get hung at %v", firedAt, hungAt)
+	}
+	// The 1000 s sleep did not hold virtual time: 10 s of wall time is a
+	// generous bound for a loaded machine.
+	if wall := time.Since(start); wall > 10*time.Second {
+		t.Errorf("the virtual timeout took %v of wall time", wall)
+	}
+	if len(procs) != 1 {
+		t.Fatalf("/proc showed %v as the hung get, want one process", procs)
+	}
+	if n := e.app.ProcessManager().NumRunningOrShuttingDownProcesses(); n != 0 {
+		t.Errorf("%d processes left to the manager", n)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", procs[0])); !os.IsNotExist(err) {
+		t.Errorf("the get %d is still in /proc: %v", procs[0], err)
+	}
+	if live := groupMembersAlive(t, procs[0]); len(live) != 0 {
+		t.Errorf("the get's sleep still runs: %v (sleep %d)", live, sleeper)
+	}
+	for _, p := range []string{ft.LocalPathGzTmp(), ft.LocalPathGz(), ft.LocalPathNoGz()} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s left: %v", p, err)
+		}
 	}
 }

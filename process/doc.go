@@ -17,6 +17,15 @@
 // RunCommandWork is the work built on it: it starts its command, waits
 // without being cranked, and succeeds when the command exits 0.
 //
+// A command that may hang is timed out in virtual time by a vclock.Timer
+// whose callback cancels the context given to WorkScheduler.ExecuteWork:
+// the clock jumps to the timer while the process runs, and ExecuteWork then
+// shuts the work down, which ends the process group and waits for it
+// (historywork's TestVirtualTimeoutOnHungGet). Calling the work's Shutdown
+// from the timer's callback instead leaves it aborting unseen: as in the
+// C++, shutting a work down does not wake its parent, and a WorkScheduler
+// that waits is never cranked again, so the process is never signalled.
+//
 // Processes run in process groups of their own; shutting one down sends
 // SIGTERM to its group, then SIGKILL after a grace period, and is complete
 // only once the process has been reaped. The Manager doc lists this and the
