@@ -144,8 +144,8 @@ func buildArchive(root string, checkpoints []uint32, seed uint64, failureRate fl
 }
 
 // templateLiteral escapes the braces of s for a command template, in which
-// { and } open and close placeholders: a work directory such as
-// /tmp/a{0}b must stay itself.
+// { and } open and close placeholders: a work directory named x{0}y must
+// stay itself.
 func templateLiteral(s string) string {
 	return strings.NewReplacer("{", "{{", "}", "}}").Replace(s)
 }
