@@ -87,6 +87,31 @@ func TestAppOwnsProcessManager(t *testing.T) {
 	}
 }
 
+// TestAppTmpDirCreated: the application's TmpDir is created, with its
+// parents, when the manager first needs it, as the C++ TmpDirManager makes
+// its root; a new user's missing TMP_DIR_PATH used to fail every command
+// with an output file.
+func TestAppTmpDirCreated(t *testing.T) {
+	tmp := filepath.Join(t.TempDir(), "not", "yet")
+	out := filepath.Join(t.TempDir(), "out")
+	e := newAppEnv(t, vclock.VirtualTime, tmp)
+	w := newTestRunCommandWork(e.papp, "print", helperCmd(t, "print", "hello"))
+	w.outFile = out
+	if err := e.wm.ExecuteWork(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != "hello" {
+		t.Fatalf("output %q, %v; want hello", b, err)
+	}
+	if got := entries(t, tmp); len(got) != 1 {
+		t.Errorf("the app's TmpDir holds %v, want the manager's directory", got)
+	}
+	e.app.Shutdown()
+	if got := entries(t, tmp); len(got) != 0 {
+		t.Errorf("left in the app's TmpDir: %v", got)
+	}
+}
+
 // TestAppShutdownShutsManagerDown: App.Shutdown (and so WorkScheduler's)
 // shuts the manager down after the scheduler has started aborting, as the
 // C++ Application shuts its process manager down after its WorkScheduler.

@@ -226,8 +226,8 @@ func WithKillGrace(d time.Duration) Option { return func(m *Manager) { m.grace =
 
 // WithTmpDir sets the directory in which the manager creates its own
 // temporary directory for output files (one "process-*" directory, created
-// on first use, removed by Shutdown), as the C++ manager takes its TmpDir
-// from the application's TMP_DIR_PATH. Output files are renamed from there;
+// on first use, with dir itself if need be, removed by Shutdown), as the C++
+// manager takes its TmpDir from the application's TMP_DIR_PATH. Output files are renamed from there;
 // an output file on another file system is copied next to its destination
 // and renamed there instead. The default is os.TempDir(); NewApp passes the
 // application's TmpDir.
@@ -854,9 +854,14 @@ func (m *Manager) logKillFailed(sig string, pid int, err error) {
 	m.logf(zapcore.WarnLevel, "kill (%s) failed for pid %d, errno %d = '%s'", sig, pid, int(errno), err.Error())
 }
 
-// ensureTmpDir creates the manager's temporary directory on first use.
+// ensureTmpDir creates the manager's temporary directory on first use,
+// and the directory it goes in if need be, as the C++ TmpDirManager makes
+// its root.
 func (m *Manager) ensureTmpDir() (string, error) {
 	if m.tmpDir == "" {
+		if err := os.MkdirAll(m.tmpRoot, 0o755); err != nil {
+			return "", err
+		}
 		dir, err := os.MkdirTemp(m.tmpRoot, "process-*")
 		if err != nil {
 			return "", err

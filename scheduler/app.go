@@ -61,8 +61,9 @@ func WithRand(r basicwork.Rand) Option { return func(o *options) { o.rand = r } 
 
 // WithTmpDir sets the directory under which the application's managers
 // create their temporary directories (the process manager's output files
-// among them): stellar-core's TMP_DIR_PATH. The default is os.TempDir(). The
-// directory must exist when a manager first needs it.
+// among them): stellar-core's TMP_DIR_PATH. The default is os.TempDir().
+// The process manager creates it, with its parents, when it first needs it,
+// as stellar-core does.
 func WithTmpDir(dir string) Option { return func(o *options) { o.tmpDir = dir } }
 
 // NewApp builds an application on clock and creates its WorkScheduler,
