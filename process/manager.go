@@ -249,6 +249,12 @@ func WithTmpDir(dir string) Option { return func(m *Manager) { m.tmpRoot = dir }
 // system happened to finish first. (A process shut down is handled at
 // once, as without the option.) On a RealTime clock the option does
 // nothing.
+//
+// The cost: an exit waits for a moment when nothing is queued on the clock.
+// A work that keeps reading Running (cranked again and again, never
+// waiting) holds back every exit until it waits or ends; one that spins
+// until a process is done would spin for ever. Works that wait for
+// something do so in WAITING, on a timer or a wake-up, as the C++ ones do.
 func WithHoldVirtualTime() Option { return func(m *Manager) { m.hold = true } }
 
 // WithStdout sets the standard output of processes run without an output
