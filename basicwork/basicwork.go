@@ -329,6 +329,15 @@ func (b *BasicWork) CrankWork() {
 			st = b.self.OnRun()
 		}
 		next = internalOf(st)
+		// Running -> Running, what a work that wants more cranks asks for
+		// at each of them, changes nothing: no hook, no log line, no
+		// notice, no listener call (changeState does nothing for it
+		// either). Returning here keeps the most common step off
+		// changeState's longer path. The state is read again: OnRun may
+		// have shut the work down.
+		if next == InternalRunning && b.InternalState() == InternalRunning {
+			return
+		}
 	}
 	b.setState(next)
 }

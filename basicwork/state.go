@@ -103,20 +103,28 @@ func (s InternalState) IsDone() bool {
 }
 
 // internalOf maps what OnRun returned to the state the machine moves to.
+// It is a table lookup, small enough to be inlined into CrankWork.
 func internalOf(s State) InternalState {
-	switch s {
-	case Success:
-		return InternalSuccess
-	case Failure:
-		return InternalFailure
-	case Waiting:
-		return InternalWaiting
-	case Running:
-		return InternalRunning
-	case Aborted:
-		return InternalAborted
+	if uint(s) < uint(len(internalFrom)) {
+		return internalFrom[s]
 	}
-	panic(&InvariantError{Msg: fmt.Sprintf("basicwork: OnRun returned an unknown state %d", int(s))})
+	panic(unknownState(s))
+}
+
+// internalFrom is internalOf's table, indexed by State.
+var internalFrom = [...]InternalState{
+	Running: InternalRunning,
+	Waiting: InternalWaiting,
+	Aborted: InternalAborted,
+	Success: InternalSuccess,
+	Failure: InternalFailure,
+}
+
+// unknownState is the panic value (not inlined, so that internalOf is) of OnRun returning s, not a State.
+//
+//go:noinline
+func unknownState(s State) error {
+	return &InvariantError{Msg: fmt.Sprintf("basicwork: OnRun returned an unknown state %d", int(s))}
 }
 
 // Transition is one edge of the state machine.
