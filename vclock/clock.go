@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -469,6 +470,13 @@ func (c *Clock) signal() {
 	}
 	select {
 	case c.wakeCh <- struct{}{}:
+		// The woken crank goroutine is queued on this goroutine's
+		// processor, to run next. Yield it at once: a poster that keeps
+		// its processor busy (spinning on the result, say) would
+		// otherwise hold the crank back until another processor steals
+		// it, which took milliseconds while another process loaded the
+		// other core. Only a post that wakes a waiting crank yields.
+		runtime.Gosched()
 	default:
 	}
 }
