@@ -1,20 +1,15 @@
 package vclock
 
 import (
-	"math"
 	"time"
 )
 
-// eventEntry is one slot of the event queue: the event's expiry and seq, the
-// whole sort key, and the index of the slot of eventHeap.slots that holds
-// the event. The entry holds no pointer: the sifts of a queue of a million
-// timers move entries about twenty times per push and pop, and a pointer in
-// each move would pay the collector's write barrier while it marks, and
-// make it scan the whole array; comparing never follows a pointer either.
+// eventEntry is one slot of the event queue: the event and a copy of its
+// expiry, so that comparing entries with different expiries (the usual case)
+// does not follow the pointer; only a tie reads the events' seqs.
 type eventEntry struct {
 	when time.Duration
-	seq  uint32
-	slot uint32
+	ev   *event
 }
 
 // entryLess orders entries for the max-heap: the earliest expiry, then the
@@ -27,7 +22,7 @@ type eventEntry struct {
 func entryLess(a, b *eventEntry) bool {
 	less := a.when > b.when
 	if a.when == b.when {
-		less = a.seq > b.seq
+		less = a.ev.seq > b.ev.seq
 	}
 	return less
 }
@@ -38,13 +33,8 @@ func entryLess(a, b *eventEntry) bool {
 // comparison through a function value, which made arming and firing a timer
 // about twice as slow. eventheap_test.go checks that both heaps lay out
 // every sequence of operations identically.
-//
-// The events themselves sit in slots, which keep their place while the
-// entries move; free lists the slots not in use, the last freed first.
 type eventHeap struct {
-	data  []eventEntry
-	slots []*event
-	free  []uint32
+	data []eventEntry
 }
 
 func (h *eventHeap) Len() int { return len(h.data) }
@@ -54,36 +44,16 @@ func (h *eventHeap) top() *eventEntry { return &h.data[0] }
 
 // push queues ev.
 func (h *eventHeap) push(ev *event) {
-	var slot uint32
-	if n := len(h.free); n > 0 {
-		slot = h.free[n-1]
-		h.free = h.free[:n-1]
-		h.slots[slot] = ev
-	} else {
-		if uint64(len(h.slots)) > math.MaxUint32 {
-			panic("vclock: more than 4294967296 timer events queued")
-		}
-		slot = uint32(len(h.slots))
-		h.slots = append(grow(h.slots), ev)
-	}
-	e := eventEntry{when: ev.when, seq: ev.seq, slot: slot}
+	e := eventEntry{when: ev.when, ev: ev}
 	h.data = append(grow(h.data), e)
 	h.siftUp(len(h.data)-1, 0, e)
 }
 
 // pop removes the earliest entry and returns its event.
-func (h *eventHeap) pop() *event { return h.release(h.popEntry()) }
-
-// release frees e's slot and returns its event.
-func (h *eventHeap) release(e eventEntry) *event {
-	ev := h.slots[e.slot]
-	h.slots[e.slot] = nil
-	h.free = append(grow(h.free), e.slot)
-	return ev
-}
+func (h *eventHeap) pop() *event { return h.popEntry().ev }
 
 // at returns the event in slot i of the heap's array.
-func (h *eventHeap) at(i int) *event { return h.slots[h.data[i].slot] }
+func (h *eventHeap) at(i int) *event { return h.data[i].ev }
 
 // rebuild drains the heap in order and makes it anew, as make_heap does,
 // from the events keep accepts; the others are returned to the caller's
@@ -91,10 +61,8 @@ func (h *eventHeap) at(i int) *event { return h.slots[h.data[i].slot] }
 func (h *eventHeap) rebuild(keep func(*event) bool) {
 	kept := make([]eventEntry, 0, len(h.data))
 	for len(h.data) > 0 {
-		if e := h.popEntry(); keep(h.slots[e.slot]) {
+		if e := h.popEntry(); keep(e.ev) {
 			kept = append(kept, e)
-		} else {
-			h.release(e)
 		}
 	}
 	h.init(kept)
@@ -109,7 +77,8 @@ func (h *eventHeap) popEntry() eventEntry {
 		h.data[last] = h.data[0]
 		h.adjust(0, last, moved)
 	}
-	h.data = h.data[:last] // entries hold no pointer: nothing to clear
+	h.data[last] = eventEntry{}
+	h.data = h.data[:last]
 	return top
 }
 
@@ -131,7 +100,7 @@ func (h *eventHeap) adjust(hole, n int, value eventEntry) {
 	d := h.data
 	top := hole
 	child := hole
-	for half := (n - 1) / 2; child < half; {
+	for child < (n-1)/2 {
 		child = 2 * (child + 1)
 		child -= b2i(entryLess(&d[child], &d[child-1]))
 		d[hole] = d[child]
