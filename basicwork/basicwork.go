@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"runtime/trace"
 	"sync/atomic"
 	"time"
@@ -209,10 +210,15 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	b.state.Store(int32(InternalPending))
 	b.since = app.Clock().Elapsed()
 	b.logCore = app.Logger().Core()
-	if b.logCore == zapcore.NewNopCore() {
+	if reflect.TypeOf(b.logCore) == nopCoreType {
 		b.logCore = nil // logging is off for good: enabled need not ask
 	}
 }
+
+// nopCoreType is the type of zap's core that logs nothing at any level.
+// Init compares types rather than the interface values, which would cost
+// a call to the runtime's interface comparison for every work.
+var nopCoreType = reflect.TypeOf(zapcore.NewNopCore())
 
 func (b *BasicWork) basicWork() *BasicWork { return b }
 
