@@ -35,13 +35,20 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 )
 
+// stopSignals end a run as Ctrl-C does: the tree is aborted, its processes
+// killed and the work directory removed. SIGTERM is how timeout(1), a CI
+// runner or a container stop ends a program; left to its default, it killed
+// the demo before it could clean up.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stdout))
 	stop()
 	os.Exit(code)
@@ -80,6 +87,16 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer, termi
 	return 0
 }
 
+const (
+	// maxCheckpoints bounds -checkpoints: 10000 checkpoints are about 500
+	// MB of files and a minute and a half of wall time; ten times that
+	// filled disks.
+	maxCheckpoints = 10000
+	// minEvery bounds a non-zero -every: at 1ns a run of 30 s of virtual
+	// time drew thirty billion views.
+	minEvery = 100 * time.Millisecond
+)
+
 // parseFlags reads the command line into options. Errors and the usage go
 // to stderr.
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -109,14 +126,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case fs.NArg() > 0:
 		bad = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case o.checkpoints < 1 || o.checkpoints > 100000:
-		bad = fmt.Sprintf("-checkpoints must be in [1, 100000], not %d", o.checkpoints)
+	case o.checkpoints < 1 || o.checkpoints > maxCheckpoints:
+		bad = fmt.Sprintf("-checkpoints must be in [1, %d], not %d", maxCheckpoints, o.checkpoints)
 	case o.bandwidth < 1:
 		bad = fmt.Sprintf("-bandwidth must be at least 1, not %d", o.bandwidth)
 	case !(o.failureRate >= 0 && o.failureRate < 1):
 		bad = fmt.Sprintf("-failure-rate must be in [0, 1), not %v", o.failureRate)
-	case o.every < 0:
-		bad = fmt.Sprintf("-every must not be negative, not %v", o.every)
+	case o.every != 0 && o.every < minEvery:
+		bad = fmt.Sprintf("-every must be 0 or at least %v, not %v", minEvery, o.every)
 	case o.frameDelay < 0:
 		bad = fmt.Sprintf("-frame-delay must not be negative, not %v", o.frameDelay)
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/trace"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +21,14 @@ import (
 )
 
 // TestMain fails the package's tests if any goroutine outlives them.
+// mainEnv, set in the environment, makes the test binary run the demo's
+// main with its arguments instead of the tests (TestStopSignal).
+const mainEnv = "WORKDEMO_TEST_RUN_MAIN"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) != "" {
+		main()
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -287,6 +296,53 @@ func TestInterrupted(t *testing.T) {
 	require.Contains(t, out.String(), "result:       Aborted: catchup-63-1023")
 }
 
+// TestStopSignal: SIGTERM (timeout(1), a CI runner, a container stop)
+// ends the demo as Ctrl-C does: the catchup is aborted, its processes
+// killed, the work directory removed, and the exit status is 1. The demo
+// runs as a process of its own (this test binary running main), in real
+// time so that it is still catching up when the signal comes; the test
+// waits for its first get to start, then for its end, each for at most a
+// bounded time. Before, SIGTERM killed it on the spot and left the work
+// directory behind.
+func TestStopSignal(t *testing.T) {
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cmd := exec.Command(exe, "-realtime", "-plain", "-dir", dir, "-checkpoints", "64", "-bandwidth", "2")
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for len(processesOf(t, filepath.Join(dir, "workdemo-"))) == 0 { // a get or a gunzip
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-exited
+			t.Fatalf("no process of the catchup after 20s; output:\n%s", stdout.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err = <-exited:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatal("the demo did not end within 20s of SIGTERM")
+	}
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 1, ee.ExitCode(), "exit status; output:\n%s", stdout.String())
+	require.Contains(t, stdout.String(), "interrupted: aborting the catchup")
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, left, "files left by the run")
+	require.Empty(t, processesOf(t, dir), "processes left by the run")
+}
+
 func TestRealTime(t *testing.T) {
 	// Real time: interrupt the catchup after a moment; it aborts at once.
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -338,7 +394,8 @@ func TestFlags(t *testing.T) {
 
 	for _, bad := range [][]string{
 		{"-checkpoints", "0"}, {"-bandwidth", "0"}, {"-failure-rate", "1"}, {"-failure-rate", "-0.1"},
-		{"-failure-rate", "NaN"}, {"-every", "-1s"}, {"-frame-delay", "-1s"}, {"extra"}, {"-nosuch"}, {"-seed", "x"},
+		{"-failure-rate", "NaN"}, {"-every", "-1s"}, {"-every", "1ns"}, {"-every", "99ms"}, {"-checkpoints", "10001"},
+		{"-frame-delay", "-1s"}, {"extra"}, {"-nosuch"}, {"-seed", "x"},
 	} {
 		stderr.Reset()
 		_, err := parseFlags(bad, &stderr)
