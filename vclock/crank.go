@@ -71,15 +71,19 @@ func (c *Clock) crank(block bool) int {
 		}
 	}
 
-	// Step 2: scheduled actions.
+	// Step 2: scheduled actions. The time after an action is the reading
+	// RunOne took at its end: the C++ reads the clock again, which a
+	// virtual clock (whose time moves only inside actions) answers the
+	// same, and a wall clock nanoseconds later.
 	start = c.sinceEpoch()
 	c.lastDispatchStart = start
-	for n := 1; c.sinceEpoch()-start < CrankTimeSlice && n < crankEventSlice; n++ {
+	for n, now := 1, start; now-start < CrankTimeSlice && n < crankEventSlice; n++ {
 		p := c.actions.RunOne()
 		progress += p
 		if p == 0 {
 			break
 		}
+		now = c.actions.LastRead()
 	}
 
 	// Step 3: an idle virtual clock jumps to its next timer.

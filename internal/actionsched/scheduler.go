@@ -241,7 +241,9 @@ type Scheduler struct {
 	virtual *atomic.Int64
 	// reuseReads lets the scheduler use one reading of the clock where
 	// no action ran since it was taken (see ReuseReads).
-	reuseReads    bool
+	reuseReads bool
+	// lastRead is the clock reading RunOne took last (LastRead).
+	lastRead      time.Duration
 	latencyWindow time.Duration
 
 	// queues holds every live queue, runnable or idle.
@@ -376,6 +378,7 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 // CurrentActionType reset) and the panic then continues to the caller.
 func (s *Scheduler) RunOne() int {
 	start := s.clockNow()
+	s.lastRead = start
 	if s.idleBack != noQueue {
 		s.expireIdle(start)
 	}
@@ -414,6 +417,7 @@ func (s *Scheduler) RunOne() int {
 // is running, and puts q back.
 func (s *Scheduler) afterAction(q *actionQueue, before, floor time.Duration) {
 	after := s.clockNow()
+	s.lastRead = after
 	q.totalService = max(q.totalService+(after-before), floor)
 	q.lastService = after
 	s.maxTotalService = max(q.totalService, s.maxTotalService)
@@ -600,6 +604,13 @@ func (s *Scheduler) Stats() Stats { return s.stats }
 // CurrentActionType returns the type of the action now running, or
 // NormalAction when no action is running.
 func (s *Scheduler) CurrentActionType() ActionType { return s.currentActionType }
+
+// LastRead returns the latest reading of the clock that RunOne took: the end
+// of the action it served, or its start if it served none. A clock whose
+// time moves only inside actions reads the same now; a caller that would
+// read the clock right after RunOne can use it instead (zero before any
+// RunOne).
+func (s *Scheduler) LastRead() time.Duration { return s.lastRead }
 
 // Overloaded reports whether the scheduler is in the overloaded state, without
 // reading the clock: OverloadedDuration is zero when it is false (and also

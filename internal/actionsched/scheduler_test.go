@@ -695,7 +695,8 @@ func TestNowCallsMatchCxx(t *testing.T) {
 // (the start of RunOne, which is also the start of the service, and the
 // end of the service, which is also the instant of the overload check),
 // EnqueueAt not at all, and becoming overloaded takes its start from the
-// reading it has. The service charged is the time the action ran.
+// reading it has. The service charged is the time the action ran, and
+// LastRead is the latest of those readings.
 func TestReuseReads(t *testing.T) {
 	s, clock := newSched(time.Second)
 	s.ReuseReads()
@@ -706,16 +707,20 @@ func TestReuseReads(t *testing.T) {
 	s.RunOne()
 	assert.Equal(t, 3, clock.calls, "start and after")
 	assert.Equal(t, 3*time.Millisecond, s.TotalService("a", NormalAction))
+	assert.Equal(t, 3*time.Millisecond, s.LastRead(), "the reading after the action")
 	s.RunOne()
 	assert.Equal(t, 5, clock.calls)
 	s.RunOne()
 	assert.Equal(t, 6, clock.calls, "RunOne with nothing runnable: start only")
+	clock.sleep(time.Millisecond)
+	s.RunOne()
+	assert.Equal(t, 4*time.Millisecond, s.LastRead(), "the start of a RunOne that served nothing")
 
 	s.EnqueueAt("a", func() {}, NormalAction, clock.t)
 	s.EnqueueAt("a", func() {}, NormalAction, clock.t)
 	clock.sleep(2 * time.Second)
 	s.RunOne()
-	assert.Equal(t, 8, clock.calls, "no extra read for the start of the overload")
+	assert.Equal(t, 9, clock.calls, "no extra read for the start of the overload")
 	clock.sleep(time.Second)
 	assert.Equal(t, 2*time.Second, s.OverloadedDuration(), "overloaded since the after read: 1 s ago, rounded up")
 }
