@@ -44,8 +44,8 @@ func (c *Clock) crankTraced(block bool) int {
 // crank is Crank's body.
 func (c *Clock) crank(block bool) int {
 	progress := 0
-	c.lastDispatchStart = c.sinceEpoch()
 	if c.mode == RealTime {
+		c.lastDispatchStart = c.sinceEpoch()
 		progress += c.advanceToNow()
 	}
 
@@ -61,13 +61,27 @@ func (c *Clock) crank(block bool) int {
 	// Step 1: I/O handlers. Each step runs while less than its slice has
 	// passed since it began: a difference of two instants, which cannot
 	// overflow where the C++ sum start+slice could at the end of time.
+	//
+	// In VirtualTime mode an I/O handler is a wake-up that runs no code,
+	// so virtual time cannot move during the step and its time test always
+	// passes: only the count bounds it.
 	start := c.sinceEpoch()
 	c.lastDispatchStart = start
-	for n := 1; c.sinceEpoch()-start < ioSlice && n < ioEvents; n++ {
-		p := c.pollOne()
-		progress += p
-		if p == 0 {
-			break
+	if c.mode == VirtualTime {
+		for n := 1; n < ioEvents; n++ {
+			p := c.pollOne()
+			progress += p
+			if p == 0 {
+				break
+			}
+		}
+	} else {
+		for n := 1; c.sinceEpoch()-start < ioSlice && n < ioEvents; n++ {
+			p := c.pollOne()
+			progress += p
+			if p == 0 {
+				break
+			}
 		}
 	}
 
