@@ -317,7 +317,13 @@ func TestStopSignal(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 
 	deadline := time.Now().Add(20 * time.Second)
-	for len(processesOf(t, filepath.Join(dir, "workdemo-"))) == 0 { // a get or a gunzip
+	// The catchup is under way once a get or a gunzip runs, or a file has
+	// been unzipped (processes are short: the poll may miss them).
+	underWay := func() bool {
+		unzipped, _ := filepath.Glob(filepath.Join(dir, "workdemo-*", "download", "ledger", "*", "*", "*", "*.xdr"))
+		return len(unzipped) > 0 || len(processesOf(t, filepath.Join(dir, "workdemo-"))) > 0
+	}
+	for !underWay() {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			<-exited
