@@ -10,8 +10,8 @@ import (
 )
 
 // ErrBadTemplate is wrapped by the error of NewHistoryArchive for a command
-// template that cannot be formatted: the C++ "failed to format command
-// string".
+// template that cannot be formatted (the C++ "failed to format command
+// string"), or that leaves out an argument it needs.
 var ErrBadTemplate = errors.New("failed to format command string")
 
 // HistoryArchiveConfiguration is one history archive of the configuration,
@@ -43,22 +43,37 @@ type HistoryArchive struct {
 // at once, as a deliberate difference from the C++, which finds a bad
 // template only when it formats it: an error wrapping ErrBadTemplate names
 // the template and the fault. log, if not nil, receives the two C++ error
-// lines for it (History category).
+// lines for it (History category). A get or put template must also use
+// both its arguments, {0} and {1}: one that leaves out the local path or
+// the remote name could never move the file (a "curl -sf URL/{0}" without
+// "-o {1}" downloads to standard output, and the C++ fails every attempt
+// with ".tmp file not found"). A mkdir template may leave out its argument.
 func NewHistoryArchive(cfg HistoryArchiveConfiguration, log *zap.Logger) (*HistoryArchive, error) {
 	for _, t := range []struct {
 		tmpl string
-		args int
-	}{{cfg.GetCmd, 2}, {cfg.PutCmd, 2}, {cfg.MkdirCmd, 1}} {
+		args []string // what each argument is; "" if the template may leave it out
+	}{{cfg.GetCmd, []string{"the remote name", "the local path"}},
+		{cfg.PutCmd, []string{"the local path", "the remote name"}},
+		{cfg.MkdirCmd, []string{""}}} {
 		if t.tmpl == "" {
 			continue
 		}
-		dummy := make([]string, t.args)
-		if _, err := formatString(t.tmpl, dummy...); err != nil {
+		marks := make([]string, len(t.args))
+		for i := range marks {
+			marks[i] = fmt.Sprintf("\x00%d\x00", i)
+		}
+		s, err := formatString(t.tmpl, marks...)
+		if err != nil {
 			if log != nil {
 				log.Error(fmt.Sprintf("Failed to format string \"%s\":%s", t.tmpl, err.Error()))
 				log.Error("Check your HISTORY entry in configuration file")
 			}
 			return nil, fmt.Errorf("%w: archive %s: %q: %w", ErrBadTemplate, cfg.Name, t.tmpl, err)
+		}
+		for i, what := range t.args {
+			if what != "" && !strings.Contains(s, marks[i]) {
+				return nil, fmt.Errorf("%w: archive %s: %q does not use {%d}, %s", ErrBadTemplate, cfg.Name, t.tmpl, i, what)
+			}
 		}
 	}
 	return &HistoryArchive{config: cfg}, nil

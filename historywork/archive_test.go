@@ -64,6 +64,36 @@ func TestNewHistoryArchiveChecksTemplates(t *testing.T) {
 	MustNewHistoryArchive(HistoryArchiveConfiguration{Name: "b", PutCmd: "put {"})
 }
 
+// TestTemplateMustUseItsArguments: a get or put template that leaves out
+// {0} or {1} is refused when the archive is made (a get without the local
+// path, such as a curl without -o, used to fail every attempt with ".tmp
+// file not found"); a mkdir template may leave out its directory, and an
+// argument may be used twice or through {}.
+func TestTemplateMustUseItsArguments(t *testing.T) {
+	for _, cfg := range []HistoryArchiveConfiguration{
+		{GetCmd: "curl -sf https://host/{0}"},
+		{GetCmd: "cp /archive/x {1}"},
+		{GetCmd: "   "},
+		{PutCmd: "aws s3 cp {0} s3://bucket/"},
+		{PutCmd: "cp /x /archive/{1}"},
+	} {
+		cfg.Name = "a"
+		_, err := NewHistoryArchive(cfg, nil)
+		if !errors.Is(err, ErrBadTemplate) || !strings.Contains(err.Error(), "does not use {") {
+			t.Errorf("%+v: %v, want ErrBadTemplate naming the argument left out", cfg, err)
+		}
+	}
+	for _, cfg := range []HistoryArchiveConfiguration{
+		{GetCmd: "curl -sf https://host/{0} -o {1}", PutCmd: "cp {0} /archive/{1}", MkdirCmd: "true"},
+		{GetCmd: "cp {} {}", PutCmd: "sh -x {1} {0} {0}", MkdirCmd: "mkdir -p /archive/{0}"},
+	} {
+		cfg.Name = "a"
+		if _, err := NewHistoryArchive(cfg, nil); err != nil {
+			t.Errorf("%+v: %v", cfg, err)
+		}
+	}
+}
+
 // TestSelectRandomReadableHistoryArchive: get-only archives are preferred;
 // else any with a get; none is ErrNoReadableArchive.
 func TestSelectRandomReadableHistoryArchive(t *testing.T) {
