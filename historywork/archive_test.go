@@ -2,6 +2,9 @@ package historywork
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -124,6 +127,28 @@ func TestSelectRandomReadableHistoryArchive(t *testing.T) {
 	}
 	if m.GetHistoryArchive("wo") != wo || m.GetHistoryArchive("none") != nil {
 		t.Error("GetHistoryArchive")
+	}
+}
+
+// TestFileTransferInfoWhitespace: a download directory with whitespace is
+// refused, and nothing is created: a get to it would be split into the
+// wrong arguments (cp A /my dir/x.gz.tmp) and fail every attempt.
+func TestFileTransferInfoWhitespace(t *testing.T) {
+	root := t.TempDir()
+	for _, dir := range []string{filepath.Join(root, "my dir"), filepath.Join(root, "tab\there")} {
+		_, err := NewFileTransferInfo(dir, FileTypeLedger, 63)
+		if quoted := fmt.Sprintf("%q", dir); !errors.Is(err, ErrWhitespace) || !strings.Contains(err.Error(), quoted[:len(quoted)-1]) {
+			t.Errorf("%q: %v, want ErrWhitespace naming the path", dir, err)
+		}
+	}
+	if _, err := NewFileTransferInfo(root, "led ger", 63); !errors.Is(err, ErrWhitespace) {
+		t.Errorf("type with a space: %v", err)
+	}
+	if left, _ := os.ReadDir(root); len(left) != 0 {
+		t.Errorf("created %v", left)
+	}
+	if _, err := NewFileTransferInfo(filepath.Join(root, "a;b$c"), FileTypeLedger, 63); err != nil {
+		t.Errorf("metacharacters, which no shell sees: %v", err)
 	}
 }
 

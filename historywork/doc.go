@@ -19,8 +19,9 @@
 //
 // Retry budgets, work names, status strings and log lines are the C++ ones.
 // The deliberate differences (docs/PORTING.md) are: a command template is
-// checked when the archive is made instead of when it is first used, and a
-// get or put template must use both its arguments; GzipFileWork and
+// checked when the archive is made instead of when it is first used, a get
+// or put template must use both its arguments, and a FileTransferInfo
+// refuses a local path with whitespace; GzipFileWork and
 // GunzipFileWork reset their RunCommandWork on a retry, so that a retry runs
 // gzip again (the C++ skips that reset, and a retry returns the previous
 // result without running anything); and BatchDownloadWork walks a list of

@@ -1,8 +1,11 @@
 package historywork
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // The file types of a history archive (the C++ typeString of FileType).
@@ -25,13 +28,24 @@ type FileTransferInfo struct {
 	localPath  string // of the file without .gz
 }
 
+// ErrWhitespace is wrapped by the error of NewFileTransferInfo for a local
+// path with whitespace in it.
+var ErrWhitespace = errors.New("path has whitespace, which a command line cannot carry")
+
 // NewFileTransferInfo returns the file of type typ (FileTypeLedger, ...)
 // for checkpoint, to be downloaded under dir, and creates its local
 // directory, dir/type/aa/bb/cc, as the C++ constructor from a TmpDir does.
-// It returns the error of that mkdir.
+// It returns the error of that mkdir, or, creating nothing, an error
+// wrapping ErrWhitespace if the local path has whitespace: the commands
+// that move the file are split at whitespace (process.SplitCommandLine, as
+// in stellar-core, which takes such a path and fails every attempt to
+// download to it).
 func NewFileTransferInfo(dir, typ string, checkpoint uint32) (FileTransferInfo, error) {
 	ft := FileTransferInfo{typ: typ, hexDigits: hexStr(checkpoint), checkpoint: checkpoint}
 	localDir := filepath.Join(dir, remoteDir(typ, ft.hexDigits))
+	if strings.ContainsAny(localDir, " \t\n\v\f\r") {
+		return FileTransferInfo{}, fmt.Errorf("historywork: %w: %q", ErrWhitespace, localDir)
+	}
 	if err := os.MkdirAll(localDir, 0o755); err != nil {
 		return FileTransferInfo{}, err
 	}
