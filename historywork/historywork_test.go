@@ -570,3 +570,77 @@ func TestVirtualTimeoutOnHungGet(t *testing.T) {
 		}
 	}
 }
+
+// TestAbortDuringGunzip: an abort while gzip runs leaves no gzip process
+// and no partial output, whether gzip writes FILE itself (gzip -d, inside
+// a GetAndUnzipRemoteFileWork, whose reset removes FILE) or to the process
+// manager's temporary file (gzip -d -c, keeping the .gz, whose partial
+// output is discarded). A stand-in gzip, first on PATH, writes part of
+// its output and hangs.
+func TestAbortDuringGunzip(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\n# gzip -d [-c] FILE.gz\nfor f; do :; done\nout=${f%.gz}\n" +
+		"if [ \"$2\" = -c ]; then echo partial; else echo partial > \"$out\"; fi\n" +
+		"touch \"$out.started\"\nsleep 1000\n"
+	if err := os.WriteFile(filepath.Join(bin, "gzip"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprintf("keep=%v", keep), func(t *testing.T) {
+			e := newEnv(t, "")
+			ft := e.ledgerFiles(t, 1, true)[0]
+			var w basicwork.Work
+			if keep {
+				if err := os.WriteFile(ft.LocalPathGz(), gz(t, content(ft.Checkpoint())), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				w = NewGunzipFileWork(e.app, ft.LocalPathGz(), true, basicwork.RetryNever)
+			} else {
+				w = NewGetAndUnzipRemoteFileWork(e.app, ft, nil, basicwork.RetryALot, true)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var procs []int
+			watched := make(chan struct{})
+			go func() { // cancel once gzip has written its part
+				defer close(watched)
+				for ctx.Err() == nil {
+					if _, err := os.Stat(ft.LocalPathNoGz() + ".started"); err == nil {
+						procs = processesRunning(t, ft.LocalPathGz())
+						cancel()
+						return
+					}
+					time.Sleep(2 * time.Millisecond)
+				}
+			}()
+			watchdog := time.AfterFunc(20*time.Second, cancel)
+			defer watchdog.Stop()
+			err := e.app.WorkScheduler().ExecuteWork(ctx, w)
+			<-watched
+			if !errors.Is(err, context.Canceled) || w.State() != basicwork.Aborted {
+				t.Fatalf("ExecuteWork: %v (%s)", err, w.Status())
+			}
+			if len(procs) != 1 {
+				t.Fatalf("/proc showed %v as the gzip, want one process", procs)
+			}
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", procs[0])); !os.IsNotExist(err) {
+				t.Errorf("gzip %d still in /proc: %v", procs[0], err)
+			}
+			if live := groupMembersAlive(t, procs[0]); len(live) != 0 {
+				t.Errorf("gzip's sleep still runs: %v", live)
+			}
+			if _, err := os.Stat(ft.LocalPathNoGz()); !os.IsNotExist(err) {
+				t.Errorf("partial output %s left: %v", ft.LocalPathNoGz(), err)
+			}
+			if n := e.app.ProcessManager().NumRunningOrShuttingDownProcesses(); n != 0 {
+				t.Errorf("%d processes left to the manager", n)
+			}
+			e.app.Shutdown()
+			if left, _ := os.ReadDir(e.tmp); len(left) != 0 {
+				t.Errorf("left in the app's TmpDir: %v", left)
+			}
+		})
+	}
+}
