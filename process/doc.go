@@ -25,6 +25,8 @@
 // from the timer's callback instead leaves it aborting unseen: as in the
 // C++, shutting a work down does not wake its parent, and a WorkScheduler
 // that waits is never cranked again, so the process is never signalled.
+// stellar-core bounds its commands in their templates instead (curl's
+// --max-time, timeout(1)), in wall time.
 //
 // Processes run in process groups of their own; shutting one down sends
 // SIGTERM to its group, then SIGKILL after a grace period, and is complete

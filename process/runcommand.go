@@ -92,9 +92,11 @@ func (w *RunCommandWork) Init(app Application, name string, maxRetries int, self
 // application's ProcessManager.
 func (w *RunCommandWork) Manager() *Manager { return w.pm }
 
-// Pid returns the process id of the command of the current run while it
-// runs (started and not yet reaped), and 0 otherwise: before it starts,
-// while it waits in the manager's queue, and once it has exited.
+// Pid returns the process id of the command of the current run from its
+// start until its exit has been handled on the crank goroutine (which may
+// be a little after the process was reaped), and 0 otherwise: before it
+// starts, while it waits in the manager's queue, and once its exit is
+// handled.
 func (w *RunCommandWork) Pid() int {
 	if w.exit == nil || w.exit.Done() {
 		return 0
