@@ -644,3 +644,41 @@ func TestAbortDuringGunzip(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoAppsAtOnce: two applications, each with its own clock, process
+// manager and archive, download at the same time on two goroutines (run
+// with -race): each gets its own files, counts its own, and shares nothing
+// with the other.
+func TestTwoAppsAtOnce(t *testing.T) {
+	envs := []*env{newEnv(t, ""), newEnv(t, "")}
+	files := make([][]FileTransferInfo, len(envs))
+	for i, e := range envs {
+		e.app.Config().MaxConcurrentSubprocesses = 2
+		files[i] = e.ledgerFiles(t, 5, true)
+	}
+	errs := make(chan error, len(envs))
+	for i, e := range envs {
+		go func() {
+			errs <- e.app.WorkScheduler().ExecuteWork(context.Background(), NewBatchDownloadWork(e.app, files[i], FileTypeLedger, nil))
+		}()
+	}
+	for range envs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, e := range envs {
+		for _, ft := range files[i] {
+			requireFetched(t, ft)
+			if !strings.HasPrefix(ft.LocalPathNoGz(), e.download) {
+				t.Errorf("%s is not under its app's download directory", ft.LocalPathNoGz())
+			}
+		}
+		if got := e.app.HistoryMetrics().FilesDownloaded[FileTypeLedger]; got != 5 {
+			t.Errorf("app %d counted %d files, want its own 5", i, got)
+		}
+		if n := e.app.ProcessManager().ProcessesStarted(); n != 10 {
+			t.Errorf("app %d started %d processes, want its own 10", i, n)
+		}
+	}
+}
