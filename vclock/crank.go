@@ -23,26 +23,35 @@ import (
 func (c *Clock) Crank(block bool) int {
 	// The guard rides on signals, which every crank reads anyway. Or sets
 	// the owner bit only if it was clear, so a refused crank changes
-	// nothing; the deferred And gives it back also when user code panics.
+	// nothing. The transfer of posted actions, which swaps signals anyway,
+	// gives the bit back in the same swap when nothing is left to do
+	// (held is then false); otherwise the deferred And does, also when
+	// user code panics.
 	if c.signals.Or(ownerBit)&ownerBit != 0 {
 		panic(errCrankBusy)
 	}
-	defer c.signals.And(^uint64(ownerBit))
+	held := true
+	defer func() {
+		if held {
+			c.signals.And(^uint64(ownerBit))
+		}
+	}()
 	if trace.IsEnabled() {
-		return c.crankTraced(block)
+		return c.crankTraced(block, &held)
 	}
-	return c.crank(block)
+	return c.crank(block, &held)
 }
 
 // crankTraced is a crank inside a runtime/trace region, while a trace is
 // being recorded.
-func (c *Clock) crankTraced(block bool) int {
+func (c *Clock) crankTraced(block bool, held *bool) int {
 	defer trace.StartRegion(context.Background(), "crank").End()
-	return c.crank(block)
+	return c.crank(block, held)
 }
 
-// crank is Crank's body.
-func (c *Clock) crank(block bool) int {
+// crank is Crank's body. *held is true while this crank owns the clock;
+// the transfer step may give the clock back and clear it.
+func (c *Clock) crank(block bool, held *bool) int {
 	progress := 0
 	if c.mode == RealTime {
 		c.lastDispatchStart = c.sinceEpoch()
@@ -108,7 +117,7 @@ func (c *Clock) crank(block bool) int {
 	}
 
 	// Step 4: move pending actions into the scheduler.
-	progress += c.transferPending()
+	progress += c.transferPending(held)
 
 	// Step 5: block for a post (or, in RealTime mode, the next timer).
 	if block && progress == 0 {
@@ -137,25 +146,46 @@ func (c *Clock) crank(block bool) int {
 // lock if it is flagged: a post from another goroutine is then either in
 // this transfer, and queued no wake-up, or after it, and queued its own,
 // as with the one locked swap of the C++.
-func (c *Clock) transferPending() int {
+//
+// When only the crank goroutine's own posts are pending, they move first
+// and the swap that clears their flag comes after. If it moved any, the
+// crank has progressed: it will neither block nor touch anything but
+// atomics after this step, so the same swap also gives the clock back
+// (the owner bit) and clears *held, sparing the crank a second locked
+// instruction (the WorkScheduler's re-post takes this path every crank).
+func (c *Clock) transferPending(held *bool) int {
+	moved := 0
 	for {
 		v := c.signals.Load()
 		if v&pendingBits == 0 {
-			return 0
+			return moved
 		}
 		if v&remoteBit == 0 {
-			// Only the crank goroutine's own posts, unless another
-			// goroutine's arrives meanwhile: then the swap fails, and the
-			// next round takes both.
-			if !c.signals.CompareAndSwap(v, v&^localBit) {
-				continue
-			}
 			if c.stopped.Load() {
-				return c.moveLocal()
+				if !c.signals.CompareAndSwap(v, v&^localBit) {
+					continue
+				}
+				return moved + c.moveLocal()
 			}
-			n := c.enqueueBatch(c.local) // moveLocal's usual case, inline
+			// moveLocal's usual case, inline. A post from another
+			// goroutine arriving meanwhile finds the local flag set and
+			// queues no wake-up, as it would while the flag stays set;
+			// the swap then fails, and the next round takes that post,
+			// after these, with the local flag (local is empty by then).
+			n := c.enqueueBatch(c.local)
 			c.local = c.local[:0]
-			return n
+			moved += n
+			clear := uint64(localBit)
+			if moved > 0 {
+				clear |= ownerBit
+			}
+			if c.signals.CompareAndSwap(v, v&^clear) {
+				if clear&ownerBit != 0 {
+					*held = false
+				}
+				return moved
+			}
+			continue
 		}
 		c.mu.Lock()
 		batch := c.pending
@@ -171,7 +201,7 @@ func (c *Clock) transferPending() int {
 		}
 		n += c.enqueueBatch(batch)
 		c.spare = batch[:0]
-		return n
+		return moved + n
 	}
 }
 
