@@ -158,79 +158,123 @@ func TestShutdownAtEveryCrankRunCommand(t *testing.T) {
 }
 
 // TestInjectedPanicRunCommand injects one panic into the process tree of
-// TestShutdownAtEveryCrankRunCommand, from a crank k on (k sampled over a
-// full run): in the transition listener, or in a command's GetCommand. The
-// panic is recovered out of Crank and the tree cranks on: it must finish
-// (every scheduled work done) with no second panic, and after the
-// scheduler's shutdown no process may be left, no background work, no
+// TestShutdownAtEveryCrankRunCommand: in the transition listener, at a
+// transition sampled over a full run, or in a command's GetCommand, at each
+// of its calls. The panic is recovered out of Crank and the tree cranks on:
+// it must finish (every scheduled work done) with no second panic, and after
+// the scheduler's shutdown no process may be left, no background work, no
 // timer armed, nothing posted.
+//
+// The points are counted in transitions and GetCommand calls, not in
+// cranks: how many cranks a run takes depends on how long its processes
+// take in real time (a crank that waits for them sleeps a millisecond), so
+// a crank number may lie past the end of a run on a loaded machine. The
+// transitions and calls are the same on every run: the processes hold
+// virtual time and their exits are delivered in start order, so a baseline
+// run counts them, and each injected run repeats it up to its panic.
 func TestInjectedPanicRunCommand(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	const points = 6
-	for _, where := range []string{"listener", "GetCommand"} {
-		for i := range points {
-			k := i * 12 // the tree runs in 70 to 120 cranks
-			t.Run(fmt.Sprintf("%s/from-crank-%d", where, k), func(t *testing.T) {
-				cranks, fired := 0, false
-				fire := func() {
-					if !fired && cranks > k {
-						fired = true
-						panic(boom{where})
-					}
-				}
-				var opts []scheduler.Option
-				if where == "listener" {
-					opts = append(opts, scheduler.WithTransitionListener(func(basicwork.TransitionEvent) { fire() }))
-				}
-				p := newProcessTree(t, opts...)
-				defer p.close()
-				if where == "GetCommand" {
-					for _, w := range p.works {
-						if c, ok := w.(*command); ok {
-							c.hook = fire
-						}
-					}
-				}
-				deadline := time.Now().Add(time.Minute)
-				var panics []any
-				for !p.ws.AllChildrenDone() {
-					if time.Now().After(deadline) {
-						t.Fatalf("timed out; panics %v", panics)
-					}
-					cranks++
-					progress := 0
-					if v, panicked := catch(func() { progress = p.clock.Crank(false) }); panicked {
-						panics = append(panics, v)
-						continue
-					}
-					if progress == 0 && !p.ws.AllChildrenDone() {
-						t.Fatalf("nothing left to crank: scheduler %s; panics %v", baseOf(p.ws).InternalState(), panics)
-					}
-				}
-				if where == "listener" && !fired {
-					t.Fatalf("the panic did not fire in %d cranks", cranks)
-				}
-				if len(panics) > 1 || (fired && len(panics) != 1) {
-					t.Fatalf("panics: %v", panics)
-				}
-				p.ws.Shutdown()
-				if err := p.crankUntil(deadline, func() bool {
-					return p.ws.State() == basicwork.Aborted && p.clock.BackgroundWorkCount() == 0 && p.clock.ActionQueueSize() == 0
-				}); err != nil {
-					t.Fatal(err)
-				}
-				if n := p.pm.NumRunningOrShuttingDownProcesses() + p.pm.NumPendingProcesses(); n != 0 {
-					t.Fatalf("%d processes left", n)
-				}
-				if n := p.clock.PendingTimers(); n != 0 {
-					t.Fatalf("%d timers armed", n)
-				}
-				for _, w := range p.works {
-					if !w.IsDone() {
-						t.Fatalf("%s ends %s", w.Name(), baseOf(w).InternalState())
-					}
-				}
-			})
+	transitions, calls := 0, 0
+	base := newProcessTree(t, scheduler.WithTransitionListener(func(basicwork.TransitionEvent) { transitions++ }))
+	for _, w := range base.works {
+		if c, ok := w.(*command); ok {
+			c.hook = func() { calls++ }
 		}
+	}
+	transitions = 0 // the scheduler's first ones, in NewApp, come before any crank
+	err := base.crankUntil(time.Now().Add(time.Minute), base.ws.AllChildrenDone)
+	base.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Five commands run: short, long, ok, and fails twice (retried once).
+	if calls != 5 {
+		t.Fatalf("%d GetCommand calls in a full run, want 5", calls)
+	}
+	const points = 6
+	type point struct {
+		where string
+		k     int
+	}
+	var at []point
+	for i := range points {
+		at = append(at, point{"listener", i * transitions / points})
+	}
+	for k := range calls {
+		at = append(at, point{"GetCommand", k})
+	}
+	for _, pt := range at {
+		where, k := pt.where, pt.k
+		name := fmt.Sprintf("listener/at-transition-%d-of-%d", k+1, transitions)
+		if where == "GetCommand" {
+			name = fmt.Sprintf("GetCommand/at-call-%d-of-%d", k+1, calls)
+		}
+		t.Run(name, func(t *testing.T) {
+			// seen counts the listener's or GetCommand's calls once the
+			// cranks begin; the panic fires at call k+1.
+			cranking, seen, fired := false, 0, false
+			fire := func() {
+				if !cranking {
+					return
+				}
+				seen++
+				if !fired && seen > k {
+					fired = true
+					panic(boom{where})
+				}
+			}
+			var opts []scheduler.Option
+			if where == "listener" {
+				opts = append(opts, scheduler.WithTransitionListener(func(basicwork.TransitionEvent) { fire() }))
+			}
+			p := newProcessTree(t, opts...)
+			defer p.close()
+			if where == "GetCommand" {
+				for _, w := range p.works {
+					if c, ok := w.(*command); ok {
+						c.hook = fire
+					}
+				}
+			}
+			deadline := time.Now().Add(time.Minute)
+			var panics []any
+			cranking = true
+			for !p.ws.AllChildrenDone() {
+				if time.Now().After(deadline) {
+					t.Fatalf("timed out; panics %v", panics)
+				}
+				progress := 0
+				if v, panicked := catch(func() { progress = p.clock.Crank(false) }); panicked {
+					panics = append(panics, v)
+					continue
+				}
+				if progress == 0 && !p.ws.AllChildrenDone() {
+					t.Fatalf("nothing left to crank: scheduler %s; panics %v", baseOf(p.ws).InternalState(), panics)
+				}
+			}
+			if !fired {
+				t.Fatalf("the panic did not fire in %d calls", seen)
+			}
+			if len(panics) != 1 {
+				t.Fatalf("panics: %v", panics)
+			}
+			p.ws.Shutdown()
+			if err := p.crankUntil(deadline, func() bool {
+				return p.ws.State() == basicwork.Aborted && p.clock.BackgroundWorkCount() == 0 && p.clock.ActionQueueSize() == 0
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if n := p.pm.NumRunningOrShuttingDownProcesses() + p.pm.NumPendingProcesses(); n != 0 {
+				t.Fatalf("%d processes left", n)
+			}
+			if n := p.clock.PendingTimers(); n != 0 {
+				t.Fatalf("%d timers armed", n)
+			}
+			for _, w := range p.works {
+				if !w.IsDone() {
+					t.Fatalf("%s ends %s", w.Name(), baseOf(w).InternalState())
+				}
+			}
+		})
 	}
 }
