@@ -42,10 +42,77 @@ func TestGroupRetryStartsTheChildrenAgain(t *testing.T) {
 	require.Equal(t, 2, bad.FailureCount)
 }
 
-func TestGroupNilChildPanicsWithErrNilWork(t *testing.T) {
+func TestNewGroupRefusesBadChildren(t *testing.T) {
 	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
-	g := work.NewGroup(app, "group", basicwork.RetryNever, nil)
-	require.PanicsWithValue(t, basicwork.ErrNilWork, func() {
-		_ = app.WorkScheduler().ExecuteWork(context.Background(), g)
-	})
+	a := testworks.NewBasicWork(app, "a", false, 1, basicwork.RetryNever)
+
+	// nil: an error wrapping ErrNilWork, naming the group and the slot.
+	v := recoverValue(func() { work.NewGroup(app, "g", basicwork.RetryNever, a, nil) })
+	err, ok := v.(error)
+	require.True(t, ok, "panic value %v", v)
+	require.ErrorIs(t, err, basicwork.ErrNilWork)
+	require.Contains(t, err.Error(), `NewGroup "g": child 1`)
+
+	// Not initialised: a *NotInitialisedError.
+	v = recoverValue(func() { work.NewGroup(app, "g", basicwork.RetryNever, &testworks.StepWork{}) })
+	err, ok = v.(error)
+	require.True(t, ok, "panic value %v", v)
+	require.ErrorIs(t, err, basicwork.ErrNotInitialised)
+
+	// The same child twice: it could only be started once, and the
+	// second add would panic half-way through the group's first run.
+	v = recoverValue(func() { work.NewGroup(app, "g", basicwork.RetryNever, a, a) })
+	require.Equal(t, `work: NewGroup "g": child 1 (a) is child 0 again: a work can be added once`, v)
+}
+
+func recoverValue(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
+}
+
+// panicOnReset panics in its first OnReset, which runs when its parent
+// starts it: the panic comes out of the group's DoWork half-way through
+// adding the children.
+type panicOnReset struct {
+	testworks.BasicWork
+	resets int
+}
+
+func (w *panicOnReset) OnReset() {
+	w.BasicWork.OnReset()
+	if w.resets++; w.resets == 1 {
+		panic("OnReset fails once")
+	}
+}
+
+func TestGroupRecoveredPanicWhileAddingLeavesNoChildOut(t *testing.T) {
+	app := scheduler.NewApp(vclock.New(vclock.VirtualTime))
+	a := testworks.NewBasicWork(app, "a", false, 1, basicwork.RetryNever)
+	b := &panicOnReset{}
+	b.Fail, b.Steps, b.Count = false, 1, 1
+	b.Init(app, "b", basicwork.RetryNever, b)
+	c := testworks.NewBasicWork(app, "c", true, 1, basicwork.RetryNever)
+	g := work.NewGroup(app, "g", basicwork.RetryNever, a, b, c)
+	app.WorkScheduler().ScheduleWork(g)
+
+	panics := 0
+	for i := 0; i < 1000 && !g.IsDone(); i++ {
+		func() {
+			defer func() {
+				if recover() != nil {
+					panics++
+				}
+			}()
+			app.Clock().Crank(false)
+		}()
+	}
+	require.Equal(t, 1, panics)
+	// Every child ran, b after its start was taken back and done again,
+	// and c's failure fails the group: before, the group skipped b and c
+	// after the panic and ended Succeeded over a alone.
+	require.Equal(t, 1, a.SuccessCount)
+	require.Equal(t, 1, b.SuccessCount)
+	require.Equal(t, 1, c.FailureCount)
+	require.Equal(t, basicwork.Failure, g.State())
 }
