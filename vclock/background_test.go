@@ -118,14 +118,49 @@ func TestPostOnMainThreadFromManyGoroutines(t *testing.T) {
 	for g, n := range st.next {
 		require.Equal(t, each, n, "poster %d", g)
 	}
+	// The clock is drained: every action ran, no poster is left, no timer
+	// or background work exists. What a crank can still find is the
+	// wake-ups (I/O handlers that run no code) that PostAction queued:
+	// one whenever a post found the pending queue empty, so at most one
+	// per transfer, that is per crank of the loop, plus one. The loop's
+	// cranks need not have run them all: while the action scheduler is
+	// overloaded, step 1's budget of 99 handlers halves each second, down
+	// to none, and the last crank's actions end the overload only after
+	// its step 1. Step 1 of each further crank runs at most 99 of them and
+	// steps 2 to 6 find nothing, so the cranks return 99, ..., 99, then the
+	// rest (1 to 99), then 0: a crank that ran fewer than 99 found no
+	// more, unless it ran out of its time slice (500 ms, possible only on
+	// a stalled machine).
+	var extra []int
+	for short := false; ; {
+		t0 := time.Now()
+		p := c.Crank(false)
+		if short {
+			require.Zero(t, p, "a crank after one that found no more wake-ups: %v", extra)
+		}
+		if p == 0 {
+			break
+		}
+		extra = append(extra, p)
+		require.LessOrEqual(t, p, 99, "more than step 1's budget of wake-ups in one crank")
+		short = p < 99 && time.Since(t0) < vclock.CrankTimeSlice
+		sum := 0
+		for _, e := range extra {
+			sum += e
+		}
+		require.LessOrEqual(t, sum, cranks+1, "more wake-ups than transfers: %v", extra)
+	}
+	// They ran nothing: no action, no timer; and the clock stays drained.
+	require.Equal(t, total, st.ran)
+	require.Zero(t, c.PendingTimers())
 	require.Equal(t, 0, c.Crank(false))
 	require.Zero(t, c.ActionQueueSize())
 	stats := c.ActionScheduler().Stats()
 	require.Equal(t, uint64(total), stats.ActionsEnqueued)
 	require.Equal(t, uint64(total), stats.ActionsDequeued)
 	require.Zero(t, stats.ActionsDroppedDueToOverload)
-	t.Logf("%d goroutines x %d posts: %d actions in %v (%.0f actions/s), %d cranks; posting took %v; peak backlog %d",
-		posters, each, total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), cranks, postedAll, peak)
+	t.Logf("%d goroutines x %d posts: %d actions in %v (%.0f actions/s), %d cranks; posting took %v; peak backlog %d; wake-ups left %v",
+		posters, each, total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), cranks, postedAll, peak, extra)
 }
 
 func TestBackgroundWorkHoldsVirtualTime(t *testing.T) {
