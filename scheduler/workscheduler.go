@@ -41,10 +41,16 @@ type WorkScheduler struct {
 	wakeFn    func() // scheduleOne, bound once
 	// onShutdown is the App's: it shuts the application's managers down.
 	onShutdown func()
+	// postOnCrank posts on the clock of this package's App without the
+	// clock's lock (nil with any other Application).
+	postOnCrank vclockhook.Poster
 }
 
 func newWorkScheduler(app basicwork.Application) *WorkScheduler {
 	s := &WorkScheduler{}
+	if a, ok := app.(*App); ok {
+		s.postOnCrank = vclockhook.OnCrankPoster(a.clock)
+	}
 	s.Init(app, Name, basicwork.RetryNever, s)
 	s.crankFn = s.crank
 	s.wakeFn = s.scheduleOne
@@ -225,11 +231,10 @@ func (s *WorkScheduler) afterCrank() {
 // package's App it posts without the clock's lock (the same action, order
 // and crank), and with any other Application through PostOnMainThread.
 func (s *WorkScheduler) scheduleOneOnCrank() {
-	app, ok := s.App().(*App)
-	if !ok || s.scheduled {
+	if s.postOnCrank == nil || s.scheduled {
 		s.scheduleOne()
 		return
 	}
 	s.scheduled = true
-	vclockhook.PostActionOnCrank(app.clock, s.crankFn, ActionName, vclock.NormalAction)
+	s.postOnCrank(s.crankFn, ActionName, vclock.NormalAction)
 }

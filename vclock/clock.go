@@ -18,7 +18,7 @@ import (
 // The hooks of the library's own packages, which users cannot reach.
 func init() {
 	vclockhook.Register(
-		func(c any, f func(), name string, typ ActionType) { c.(*Clock).postActionOnCrank(f, name, typ) },
+		func(c any) vclockhook.Poster { return c.(*Clock).postActionOnCrank },
 		func(c any) (time.Time, bool) { return c.(*Clock).next() },
 	)
 }

@@ -15,17 +15,21 @@ import (
 )
 
 var (
-	postOnCrank func(c any, f func(), name string, typ actionsched.ActionType)
-	next        func(c any) (time.Time, bool)
+	onCrankPoster func(c any) Poster
+	next          func(c any) (time.Time, bool)
 )
 
+// Poster is PostActionOnCrank bound to one clock (OnCrankPoster).
+type Poster func(f func(), name string, typ actionsched.ActionType)
+
 // Register installs vclock's hooks. Package vclock calls it once, from its
-// init; it panics if called again.
-func Register(post func(c any, f func(), name string, typ actionsched.ActionType), nxt func(c any) (time.Time, bool)) {
-	if postOnCrank != nil {
+// init; it panics if called again. poster returns PostActionOnCrank bound
+// to a clock.
+func Register(poster func(c any) Poster, nxt func(c any) (time.Time, bool)) {
+	if onCrankPoster != nil {
 		panic("vclockhook: Register called twice")
 	}
-	postOnCrank, next = post, nxt
+	onCrankPoster, next = poster, nxt
 }
 
 // PostActionOnCrank is vclock's PostAction for code running on the crank
@@ -36,8 +40,14 @@ func Register(post func(c any, f func(), name string, typ actionsched.ActionType
 // a nil action, and does nothing after Shutdown. It has no C++ counterpart
 // (the C++ postAction always locks).
 func PostActionOnCrank(clock any, f func(), name string, typ actionsched.ActionType) {
-	postOnCrank(clock, f, name, typ)
+	onCrankPoster(clock)(f, name, typ)
 }
+
+// OnCrankPoster returns PostActionOnCrank bound to clock (a *vclock.Clock),
+// for a caller that posts on every crank: calling it goes straight to the
+// clock, without the type assertion on clock that each PostActionOnCrank
+// makes. It panics if clock is not a *vclock.Clock.
+func OnCrankPoster(clock any) Poster { return onCrankPoster(clock) }
 
 // Next returns the expiry of the earliest timer event queued on clock (a
 // *vclock.Clock), and false when none is queued. A cancelled event that the
