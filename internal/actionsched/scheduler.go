@@ -52,6 +52,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/stellarwork/stellarwork/internal/stdheap"
 )
@@ -343,7 +344,7 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 		return
 	}
 	q, ok := s.last, true
-	if q == nil || q.typ != typ || q.name != name {
+	if q == nil || q.typ != typ || !sameString(q.name, name) {
 		q, ok = s.queues[queueKey{name: name, typ: typ}]
 	}
 	if !ok {
@@ -360,10 +361,19 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 		s.removeFromIdle(q)
 		s.runnable.Push(q)
 	}
-	s.last = q
+	if s.last != q {
+		s.last = q
+	}
 	s.stats.ActionsEnqueued++
 	q.pushBack(action, at)
 	s.size++
+}
+
+// sameString reports whether a and b are equal, without comparing their
+// bytes when they share them: a queue's name and the name of a post to it
+// are usually the same constant.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // RunOne serves the runnable queue with the least total service: it first
@@ -379,8 +389,8 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 func (s *Scheduler) RunOne() int {
 	start := s.clockNow()
 	s.lastRead = start
-	if s.idleBack != noQueue {
-		s.expireIdle(start)
+	if b := s.idleBack; b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
+		s.expireIdle()
 	}
 	if s.runnable.Len() == 0 {
 		if s.size != 0 {
@@ -494,22 +504,20 @@ func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
 }
 
 // expireIdle forgets the queue at the back of the idle list (the one idle the
-// longest) if its last service ended more than a latency window before now.
-// At most one queue expires per call. The idle list must not be empty.
-func (s *Scheduler) expireIdle(now time.Duration) {
+// longest), which RunOne found idle for longer than the latency window (at
+// most one queue expires per RunOne). The idle list must not be empty.
+func (s *Scheduler) expireIdle() {
 	old := s.byID[s.idleBack]
-	if s.idleTooLong(old.lastService, now) {
-		if !old.empty() {
-			panic("actionsched: idle queue " + old.name + " is not empty")
-		}
-		delete(s.queues, queueKey{name: old.name, typ: old.typ})
-		if s.last == old {
-			s.last = nil
-		}
-		s.removeFromIdle(old)
-		s.byID[old.id] = nil
-		s.freeIDs = append(s.freeIDs, old.id)
+	if !old.empty() {
+		panic("actionsched: idle queue " + old.name + " is not empty")
 	}
+	delete(s.queues, queueKey{name: old.name, typ: old.typ})
+	if s.last == old {
+		s.last = nil
+	}
+	s.removeFromIdle(old)
+	s.byID[old.id] = nil
+	s.freeIDs = append(s.freeIDs, old.id)
 }
 
 // noQueue is the id that ends the idle list.
