@@ -44,6 +44,8 @@ type WorkScheduler struct {
 	// postOnCrank posts on the clock of this package's App without the
 	// clock's lock (nil with any other Application).
 	postOnCrank vclockhook.Poster
+	// clock is the App's clock, read once (App.Clock never changes).
+	clock *vclock.Clock
 }
 
 func newWorkScheduler(app basicwork.Application) *WorkScheduler {
@@ -51,6 +53,7 @@ func newWorkScheduler(app basicwork.Application) *WorkScheduler {
 	if a, ok := app.(*App); ok {
 		s.postOnCrank = vclockhook.OnCrankPoster(a.clock)
 	}
+	s.clock = app.Clock()
 	s.Init(app, Name, basicwork.RetryNever, s)
 	s.crankFn = s.crank
 	s.wakeFn = s.scheduleOne
@@ -208,10 +211,9 @@ func (s *WorkScheduler) scheduleOne() {
 func (s *WorkScheduler) crank() {
 	s.cranking = true
 	defer s.afterCrank()
-	clock := s.App().Clock()
 	for {
 		s.CrankWork()
-		if s.State() != basicwork.Running || clock.ShouldYield() {
+		if s.State() != basicwork.Running || s.clock.ShouldYield() {
 			return
 		}
 	}

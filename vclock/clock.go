@@ -314,10 +314,13 @@ func (c *Clock) SleepFor(d time.Duration) {
 // runs are deterministic; in RealTime mode it is true once the current crank
 // step has run for more than CrankTimeSlice, counted in whole milliseconds.
 func (c *Clock) ShouldYield() bool {
-	if c.mode == VirtualTime {
-		return true
-	}
-	// As the C++, compare whole milliseconds: 500.9 ms is not over 500 ms.
+	return c.mode == VirtualTime || c.sliceOver() // inlined at the caller
+}
+
+// sliceOver reports whether the current crank step has run for more than
+// CrankTimeSlice. As the C++, it compares whole milliseconds: 500.9 ms is
+// not over 500 ms.
+func (c *Clock) sliceOver() bool {
 	return (c.sinceEpoch() - c.lastDispatchStart).Truncate(time.Millisecond) > CrankTimeSlice
 }
 

@@ -77,10 +77,14 @@ func (c *Clock) crank(block bool, held *bool) int {
 	start := c.sinceEpoch()
 	c.lastDispatchStart = start
 	if c.mode == VirtualTime {
-		// pollOne's VirtualTime case, inline.
-		for n := 1; n < ioEvents && !c.stopped.Load() && c.signals.Load()&^flagBits > c.ioTaken; n++ {
-			c.ioTaken++
-			progress++
+		// pollOne's VirtualTime case, for all the handlers the step may
+		// run at once: they run no code, so nothing can change between
+		// them but posts from other goroutines, which may as well come
+		// after the step.
+		if !c.stopped.Load() {
+			k := min(c.signals.Load()&^flagBits-c.ioTaken, uint64(max(ioEvents-1, 0)))
+			c.ioTaken += k
+			progress += int(k)
 		}
 	} else {
 		for n := 1; c.sinceEpoch()-start < ioSlice && n < ioEvents; n++ {
@@ -170,7 +174,17 @@ func (c *Clock) transferPending(held *bool) int {
 			// queues no wake-up, as it would while the flag stays set;
 			// the swap then fails, and the next round takes that post,
 			// after these, with the local flag (local is empty by then).
-			n := c.enqueueBatch(c.local)
+			var n int
+			if len(c.local) == 1 {
+				// enqueueBatch for the usual batch of one (the
+				// WorkScheduler's re-post), without its loop.
+				a := c.local[0]
+				c.local[0] = pendingAction{}
+				c.actions.EnqueueAt(a.name, a.fn, a.typ, c.sinceEpoch())
+				n = 1
+			} else {
+				n = c.enqueueBatch(c.local)
+			}
 			c.local = c.local[:0]
 			moved += n
 			clear := uint64(localBit)
