@@ -55,6 +55,11 @@ type Work interface {
 	OnFailureRetry()
 	// OnFailureRaise is called on a failure with no retry left.
 	OnFailureRaise()
+	//
+	// If OnSuccess, OnFailureRetry, OnFailureRaise, or OnReset on the way
+	// to Failure, Retrying or Aborted, panics, the hooks after it and the
+	// transition are completed before the panic goes on: the work is done
+	// (or waits for its retry), and its finished OnRun is not run again.
 
 	basicWork() *BasicWork
 }
@@ -511,15 +516,18 @@ func (b *BasicWork) reset() {
 
 // setState is the one place the machine changes state. A failure with
 // retries left becomes Retrying; the hooks run before the state changes, so
-// that a shutdown issued from a hook is seen. A transition listener's panic
-// goes on once the transition is complete.
+// that a shutdown issued from a hook is seen. A transition listener's panic,
+// and that of a hook on the move to a done or retrying state (OnSuccess,
+// OnFailureRaise, OnFailureRetry, OnReset), goes on once the transition is
+// complete.
 func (b *BasicWork) setState(st InternalState) {
 	if p := b.changeState(st); p != nil {
 		panic(p)
 	}
 }
 
-// changeState is setState, returning a transition listener's panic instead
+// changeState is setState, returning a hook's or a transition listener's
+// panic (a hook's first, if both panicked) instead
 // of raising it, for callers that have more to do first.
 func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 	if st == InternalFailure && b.ext != nil && b.ext.retries < b.ext.maxRetries {
@@ -535,17 +543,10 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 			b.ext.retries = 0
 		}
 	}
+	var hookPanic any
 	switch st {
-	case InternalSuccess:
-		b.self.OnSuccess()
-	case InternalFailure:
-		b.self.OnFailureRaise()
-		b.reset()
-	case InternalRetrying:
-		b.self.OnFailureRetry()
-		b.reset()
-	case InternalAborted:
-		b.reset()
+	case InternalSuccess, InternalFailure, InternalRetrying, InternalAborted:
+		hookPanic = b.doneHooks(st)
 	}
 	if cur = b.InternalState(); cur != st {
 		if b.enabled(zapcore.DebugLevel) {
@@ -570,7 +571,57 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 			listenerPanic = p
 		}
 	}
+	if hookPanic != nil {
+		return hookPanic
+	}
 	return listenerPanic
+}
+
+// Hooks that doneHooks calls, in the order of the C++.
+const (
+	hookSuccess = iota
+	hookFailureRaise
+	hookFailureRetry
+	hookReset
+)
+
+// doneHooks runs the hooks of the move to st (Success, Failure, Retrying or
+// Aborted), in the C++ order: OnSuccess; OnFailureRaise then the reset;
+// OnFailureRetry then the reset; the reset. Each runs even if the one
+// before it panicked, and the first panic is returned rather than raised:
+// the caller completes the transition first. A hook that panicked would
+// otherwise leave the work Running after its OnRun had finished, and the
+// next crank would run that finished step again (and a failure would be
+// retried at once, with no reset, backoff or retry counted).
+func (b *BasicWork) doneHooks(st InternalState) (panicked any) {
+	switch st {
+	case InternalSuccess:
+		return b.hook(hookSuccess)
+	case InternalFailure:
+		panicked = b.hook(hookFailureRaise)
+	case InternalRetrying:
+		panicked = b.hook(hookFailureRetry)
+	}
+	if p := b.hook(hookReset); panicked == nil {
+		panicked = p
+	}
+	return panicked
+}
+
+// hook calls one hook of doneHooks and returns what it panicked with.
+func (b *BasicWork) hook(h int) (panicked any) {
+	defer func() { panicked = recover() }()
+	switch h {
+	case hookSuccess:
+		b.self.OnSuccess()
+	case hookFailureRaise:
+		b.self.OnFailureRaise()
+	case hookFailureRetry:
+		b.self.OnFailureRetry()
+	default:
+		b.reset()
+	}
+	return nil
 }
 
 // tellListener calls l with the transition from -> to and returns what it
