@@ -504,6 +504,13 @@ func (b *BasicWork) resetWaitingTimer() {
 
 // reset cancels a scheduled retry and calls OnReset.
 func (b *BasicWork) reset() {
+	b.cancelRetry()
+	b.self.OnReset()
+}
+
+// cancelRetry is the library's part of reset, before OnReset: its log
+// line, and the cancel of a scheduled retry.
+func (b *BasicWork) cancelRetry() {
 	if b.enabled(TraceLevel) {
 		b.log(TraceLevel, "resetting "+b.name)
 	}
@@ -511,7 +518,6 @@ func (b *BasicWork) reset() {
 		x.retryTimer.Cancel()
 		x.retryTimer = nil
 	}
-	b.self.OnReset()
 }
 
 // setState is the one place the machine changes state. A failure with
@@ -602,6 +608,9 @@ func (b *BasicWork) doneHooks(st InternalState) (panicked any) {
 	case InternalRetrying:
 		panicked = b.hook(hookFailureRetry)
 	}
+	// The reset: the library's part is not user code, and a panic of its
+	// own (an invariant) goes on at once; OnReset is.
+	b.cancelRetry()
 	if p := b.hook(hookReset); panicked == nil {
 		panicked = p
 	}
@@ -619,7 +628,7 @@ func (b *BasicWork) hook(h int) (panicked any) {
 	case hookFailureRetry:
 		b.self.OnFailureRetry()
 	default:
-		b.reset()
+		b.self.OnReset()
 	}
 	return nil
 }
