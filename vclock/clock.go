@@ -207,10 +207,16 @@ func (c *Clock) Mode() Mode { return c.mode }
 // sinceEpoch is the clock's now as an offset from its epoch.
 func (c *Clock) sinceEpoch() time.Duration {
 	if c.mode == RealTime {
-		return c.wall.Since(c.epoch)
+		return c.wallSince()
 	}
 	return time.Duration(c.virtualNow.Load())
 }
+
+// wallSince is sinceEpoch in RealTime mode, out of line so that
+// sinceEpoch, and with it Elapsed, inline.
+//
+//go:noinline
+func (c *Clock) wallSince() time.Duration { return c.wall.Since(c.epoch) }
 
 // Now returns the clock's current time. In VirtualTime mode that is the Unix
 // epoch plus the virtual time elapsed. Safe from any goroutine.
