@@ -38,3 +38,46 @@ func startChild(p *BasicWork, slot int, w Work, notify func(), started func()) {
 	ok = true
 	started()
 }
+
+// shutdownChild shuts w down through its outer Shutdown: the shutdown of a
+// child by its parent (a Work, a WorkSequence, a ConditionalWork, a
+// DAGWork). A Shutdown override is user code: one that panics before it
+// has called the embedded Shutdown would leave w running, or waiting,
+// under a parent that aborts, and the abort would never end. So if w is
+// then neither aborting nor done, its shutdown is completed before the
+// panic goes on, as wakeSelfUp completes a wake-up (completeShutdown).
+func shutdownChild(w Work) {
+	ok := false
+	defer func() {
+		if !ok {
+			completeShutdown(w)
+		}
+	}()
+	w.Shutdown()
+	ok = true
+}
+
+// completeShutdown does what w's shutdown would have done, after its
+// override panicked: it shuts down the children w started that are
+// neither aborting nor done, each through shutdownChild (a second panic
+// among them is dropped: the first one is on its way), then moves w itself
+// to Aborting with the embedded BasicWork's Shutdown. A work already
+// aborting or done is left alone.
+func completeShutdown(w Work) {
+	b := w.basicWork()
+	if st := b.InternalState(); st == InternalAborting || st.IsDone() {
+		return
+	}
+	for c := range childrenOf(w) {
+		cb := c.basicWork()
+		st := cb.InternalState()
+		if cb.parent != b || st == InternalPending || st == InternalAborting || st.IsDone() {
+			continue
+		}
+		func() {
+			defer func() { _ = recover() }()
+			shutdownChild(c)
+		}()
+	}
+	b.Shutdown()
+}

@@ -34,6 +34,7 @@ func init() {
 			return b.parent, int(b.slot)
 		},
 		StartChild:     startChild,
+		Shutdown:       shutdownChild,
 		CheckStartable: checkStartable,
 		CheckInit:      checkInitOf,
 		CheckFinal:     checkFinal,

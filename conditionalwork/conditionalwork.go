@@ -129,7 +129,7 @@ func (c *ConditionalWork) OnReset() { c.started = false }
 func (c *ConditionalWork) Shutdown() {
 	defer c.BasicWork.Shutdown() // also if the conditioned work's panics
 	if c.started {
-		c.conditioned.Shutdown()
+		tree.Shutdown(c.conditioned) // completed if an override panics
 	}
 }
 

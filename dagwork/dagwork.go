@@ -473,11 +473,19 @@ func (d *DAGWork) Cancel(name string) error {
 	}
 	d.setNode(i, Cancelled)
 	d.block(i)
-	if n.inflight {
-		n.child.Shutdown()
-	}
 	// The child now aborts, or the graph may have nothing left to run: a
-	// waiting DAGWork must be cranked again.
+	// waiting DAGWork must be cranked again, also if the child's Shutdown
+	// override panics (its shutdown is then completed, tree.Shutdown).
+	woken := false
+	defer func() {
+		if !woken {
+			d.WakeUp(nil)
+		}
+	}()
+	if n.inflight {
+		tree.Shutdown(n.child)
+	}
+	woken = true
 	d.WakeUp(nil) // New made d its own outer value
 	d.raiseListenerPanic()
 	return nil

@@ -121,10 +121,14 @@ func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error
 	defer stop()
 	for !clock.IsStopped() && !w.IsDone() {
 		if ctx.Err() != nil {
-			w.Shutdown()
 			// An aborting child reads Running, but nothing told the
-			// scheduler, which may be waiting: wake it as a child would.
-			s.WakeUp(s.wakeFn)
+			// scheduler, which may be waiting: wake it as a child would,
+			// also if w's Shutdown override panics (tree.Shutdown then
+			// completes w's shutdown before the panic goes on).
+			func() {
+				defer s.WakeUp(s.wakeFn)
+				tree.Shutdown(w)
+			}()
 			for !clock.IsStopped() && !w.IsDone() {
 				clock.Crank(true)
 			}

@@ -93,7 +93,9 @@ func (w *Work) Status() string {
 // Shutdown shuts down every child that is not done, then the work itself.
 // If a child's shutdown panics (a transition listener, say), the other
 // children and the work itself are shut down all the same before the panic
-// goes on.
+// goes on; a child whose Shutdown override panicked before it called the
+// embedded one has its shutdown completed first (its embedded BasicWork's
+// Shutdown, after its own started children's).
 func (w *Work) Shutdown() {
 	if w.self == nil {
 		tree.CheckInit(w, "Shutdown")
@@ -306,7 +308,7 @@ func (w *Work) shutdownChild(c basicwork.Work, i int) {
 			w.shutdownChildrenFrom(i + 1)
 		}
 	}()
-	c.Shutdown()
+	tree.Shutdown(c) // completed if an override panics
 	ok = true
 }
 

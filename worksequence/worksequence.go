@@ -170,7 +170,7 @@ func (s *WorkSequence) Status() string {
 func (s *WorkSequence) Shutdown() {
 	defer s.BasicWork.Shutdown()
 	if s.current != nil {
-		s.current.Shutdown()
+		tree.Shutdown(s.current) // completed if an override panics
 	}
 }
 

@@ -67,6 +67,11 @@ type Access[W, B any] struct {
 	// notify, undoing the registration if the start panics before w leaves
 	// PENDING (see basicwork's child.go).
 	StartChild func(parent B, slot int, w W, notify, started func())
+	// Shutdown shuts child down through its outer Shutdown, as a parent
+	// shuts a child down; if that panics before child is aborting, child's
+	// shutdown is completed before the panic goes on (see basicwork's
+	// child.go).
+	Shutdown func(child W)
 	// CheckStartable panics with the *basicwork.TransitionError StartWork
 	// would give if w cannot be started.
 	CheckStartable func(w W)
