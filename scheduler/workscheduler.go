@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	itree "github.com/stellarwork/stellarwork/internal/tree"
@@ -36,9 +37,12 @@ var ErrClockStopped = basicwork.ErrClockStopped
 type WorkScheduler struct {
 	work.Work
 	scheduled bool
-	cranking  bool   // inside crank: ExecuteWork and Run must not be called
-	crankFn   func() // the posted action, bound once
-	wakeFn    func() // scheduleOne, bound once
+	// looping is set while a Run or an ExecuteWork cranks the clock: a
+	// second one, from another goroutine or from inside a crank, is refused
+	// before it touches the tree.
+	looping atomic.Bool
+	crankFn func() // the posted action, bound once
+	wakeFn  func() // scheduleOne, bound once
 	// onShutdown is the App's: it shuts the application's managers down.
 	onShutdown func()
 	// postOnCrank posts on the clock of this package's App without the
@@ -72,7 +76,15 @@ func (s *WorkScheduler) DoWork() basicwork.State {
 }
 
 // ScheduleWork adds w as a child and returns it, or returns nil, leaving w
-// untouched, when the scheduler is aborting or done.
+// untouched, when the scheduler is aborting or done. It ports stellar-core's
+// WorkScheduler::scheduleWork.
+//
+// ScheduleWork belongs to the goroutine that cranks the clock: call it
+// between cranks, or from inside one (a work's hook, an action, a timer
+// callback). From any other goroutine, while the clock may be cranked, it is
+// a data race on the work tree that nothing detects; post it instead, with
+// the clock's PostAction (or App.PostOnMainThread), as the C++ posts to the
+// main thread.
 func (s *WorkScheduler) ScheduleWork(w basicwork.Work) basicwork.Work {
 	if s.IsAborting() || s.IsDone() || w == nil {
 		return nil
@@ -101,18 +113,32 @@ func (s *WorkScheduler) ScheduleWork(w basicwork.Work) basicwork.Work {
 // context.DeadlineExceeded) holds, and errors.As still gives w's final
 // state, normally InternalAborted.
 //
-// ExecuteWork cranks the clock itself: calling it from inside a crank would
-// wait for ever on the crank it is called from. From a hook of a work of
-// this scheduler's tree it panics at once, with an *basicwork.InvariantError
-// naming w and the misuse, before scheduling w. From another action or a
-// timer callback, the clock's own guard panics at its first Crank (w is
-// then scheduled, and runs with the tree).
+// The context bounds the wait for w, not its abort: once w is shut down,
+// ExecuteWork cranks until w is done or the clock is stopped, however long
+// that takes. A work whose OnAbort never returns true, or a child that
+// never wakes its parent up (a WakeUp override that drops the wake-up, or a
+// WakeUp(nil) called by hand on the scheduler, the stall that ROBUSTNESS.md
+// describes), keeps ExecuteWork cranking, or blocked in Crank, after ctx is
+// done. Stop the clock (vclock.Clock.Shutdown, from another goroutine if
+// need be) to end it: ExecuteWork then returns the error above, with w's
+// state at that point.
+//
+// ExecuteWork, like Run and ScheduleWork, belongs to the goroutine that
+// cranks the clock. Called while a Crank of the clock runs (from inside it:
+// a work's hook, an action or a timer callback, where it would wait for
+// ever on the crank it is called from; or from another goroutine), or while
+// a Run or another ExecuteWork of this scheduler cranks the clock, it
+// panics at once, before it touches the tree, with a *basicwork.InvariantError
+// naming w and the misuse. The check is atomic: no data race. From another
+// goroutine, post the work to the crank goroutine with the clock's
+// PostAction instead.
 func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error {
-	s.checkNotCranking("ExecuteWork", w)
-	if s.ScheduleWork(w) == nil {
+	clock := s.App().Clock()
+	s.claim("ExecuteWork", w, clock, true)
+	defer s.looping.Store(false)
+	if s.scheduleOwned(clock, w) == nil {
 		return ErrNotScheduled
 	}
-	clock := s.App().Clock()
 	// A blocking crank waits for a post: on cancellation, post a no-op so
 	// that it returns and the loop sees the context.
 	stop := context.AfterFunc(ctx, func() {
@@ -148,10 +174,18 @@ func (s *WorkScheduler) ExecuteWork(ctx context.Context, w basicwork.Work) error
 // that matches ErrClockStopped. The outcome of each scheduled work is its
 // own: read it from the work, or use ExecuteWork.
 //
-// Like ExecuteWork, Run panics if it is called from inside a crank.
+// As for ExecuteWork, the shutdown on cancellation is not bounded: a work
+// that never finishes its abort keeps Run cranking until the clock is
+// stopped.
+//
+// Like ExecuteWork, Run belongs to the goroutine that cranks the clock: it
+// panics at once, with a *basicwork.InvariantError, if it is called from
+// inside a crank, from another goroutine while the clock is cranked, or
+// while another Run or ExecuteWork of this scheduler runs.
 func (s *WorkScheduler) Run(ctx context.Context) error {
-	s.checkNotCranking("Run", s)
 	clock := s.App().Clock()
+	s.claim("Run", s, clock, false)
+	defer s.looping.Store(false)
 	stop := context.AfterFunc(ctx, func() {
 		clock.PostAction(func() {}, "Run", vclock.NormalAction)
 	})
@@ -169,17 +203,35 @@ func (s *WorkScheduler) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// checkNotCranking panics if the scheduler is cranking its tree: op (for
-// work w) was called from one of the tree's hooks.
-func (s *WorkScheduler) checkNotCranking(op string, w basicwork.Work) {
-	if !s.cranking {
-		return
-	}
+// claim starts a Run or an ExecuteWork (op, for work w) of the scheduler:
+// it marks the scheduler as looping and checks that no Crank of clock runs,
+// with atomic operations only, and panics naming the misuse if either is
+// taken. With own set it keeps the clock's crank-owner bit, which
+// scheduleOwned gives back; the caller clears looping when it returns.
+func (s *WorkScheduler) claim(op string, w basicwork.Work, clock *vclock.Clock, own bool) {
 	name := "<nil>"
 	if w != nil {
 		name = w.Name()
 	}
-	panic(tree.Invariant(name, "scheduler: %s(%s) called from inside a crank of the work tree (a work's hook): it cranks the clock itself and would wait for ever on the crank it is called from", op, name))
+	const use = "ExecuteWork, Run and ScheduleWork belong to the goroutine that cranks the clock; from another goroutine, post to it with the clock's PostAction"
+	if !s.looping.CompareAndSwap(false, true) {
+		panic(tree.Invariant(name, "scheduler: %s(%s) called while a Run or an ExecuteWork of this scheduler cranks the clock: from another goroutine, a data race on the work tree; from inside its crank (a work's hook, an action or a timer callback), a wait for ever on the crank it is called from. %s", op, name, use))
+	}
+	if !vclockhook.TryOwn(clock) {
+		s.looping.Store(false)
+		panic(tree.Invariant(name, "scheduler: %s(%s) called from inside a crank (a work's hook, an action or a timer callback), where it would wait for ever on the crank it is called from, or from another goroutine while the clock is cranked, a data race on the work tree. %s", op, name, use))
+	}
+	if !own {
+		vclockhook.Disown(clock)
+	}
+}
+
+// scheduleOwned is ScheduleWork while the caller holds the crank-owner bit
+// of clock (claim): it gives the bit back, also if ScheduleWork panics. No
+// Crank of clock can run while w is added.
+func (s *WorkScheduler) scheduleOwned(clock *vclock.Clock, w basicwork.Work) basicwork.Work {
+	defer vclockhook.Disown(clock)
+	return s.ScheduleWork(w)
 }
 
 // Shutdown aborts every child and the scheduler itself, and posts a crank
@@ -213,7 +265,6 @@ func (s *WorkScheduler) scheduleOne() {
 // would end the process; but the scheduler posts itself again first, so a
 // caller that recovers finds the tree as it was and can keep cranking.
 func (s *WorkScheduler) crank() {
-	s.cranking = true
 	defer s.afterCrank()
 	for {
 		s.CrankWork()
@@ -227,7 +278,7 @@ func (s *WorkScheduler) crank() {
 // is no longer posted, and it posts itself again if the tree still reads
 // Running.
 func (s *WorkScheduler) afterCrank() {
-	s.scheduled, s.cranking = false, false
+	s.scheduled = false
 	if s.State() == basicwork.Running {
 		s.scheduleOneOnCrank()
 	}

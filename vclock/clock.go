@@ -342,8 +342,8 @@ func (c *Clock) next() (time.Time, bool) {
 
 // PendingTimers returns how many timer events are armed: queued, and
 // neither fired nor cancelled. Cancelled events that the throttled flush has
-// not removed yet stay in the queue, as in C++ (Next still sees them), but
-// are not counted. It only reads the queue, in time linear in its length.
+// not removed yet stay in the queue, as in C++ (where next() still sees
+// them), but are not counted. It only reads the queue, in time linear in its length.
 // Call it between cranks, on the crank goroutine: during a crank's timer
 // step, the events being fired are out of the queue and not counted.
 func (c *Clock) PendingTimers() int {

@@ -28,7 +28,7 @@ func (c *Clock) Crank(block bool) int {
 	// (held is then false); otherwise the deferred And does, also when
 	// user code panics.
 	if c.signals.Or(ownerBit)&ownerBit != 0 {
-		panic(errCrankBusy)
+		panic(ErrCrankMisuse)
 	}
 	held := true
 	defer func() {

@@ -16,11 +16,14 @@ import (
 // guard.
 const crankBusy = "vclock: Crank called while a Crank of the same clock is running"
 
-// requireCrankBusy checks that v is the ownership guard's panic.
+// requireCrankBusy checks that v is the ownership guard's panic: the error
+// ErrCrankMisuse, whose message names both misuses.
 func requireCrankBusy(t *testing.T, v any) {
 	t.Helper()
-	s, ok := v.(string)
+	err, ok := v.(error)
 	require.True(t, ok, "panic value %v", v)
+	require.ErrorIs(t, err, vclock.ErrCrankMisuse)
+	s := err.Error()
 	require.Contains(t, s, crankBusy)
 	require.Contains(t, s, "two goroutines")
 	require.Contains(t, s, "nested")

@@ -55,3 +55,28 @@ func OnCrankPoster(clock any) Poster { return onCrankPoster(clock) }
 // VirtualClock::next(), which returns time_point::max() where this returns
 // false. Call it on the crank goroutine, between cranks.
 func Next(clock any) (time.Time, bool) { return next(clock) }
+
+var (
+	tryOwn func(c any) bool
+	disown func(c any)
+)
+
+// RegisterOwner installs vclock's crank-owner hooks. Package vclock calls it
+// once, from its init; it panics if called again.
+func RegisterOwner(try func(c any) bool, release func(c any)) {
+	if tryOwn != nil {
+		panic("vclockhook: RegisterOwner called twice")
+	}
+	tryOwn, disown = try, release
+}
+
+// TryOwn takes the crank-owner bit of clock (a *vclock.Clock), the one a
+// Crank holds while it runs, and reports whether it was free: false means a
+// Crank of clock is running, on this goroutine (the caller is inside it) or
+// on another. It is one atomic operation. While the caller owns the clock,
+// any Crank of it panics as a concurrent Crank does; the caller must give
+// the bit back with Disown, also when it panics. It has no C++ counterpart.
+func TryOwn(clock any) bool { return tryOwn(clock) }
+
+// Disown gives back the crank-owner bit that TryOwn took.
+func Disown(clock any) { disown(clock) }
