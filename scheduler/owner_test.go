@@ -12,13 +12,6 @@ import (
 	"github.com/stellarwork/stellarwork/vclock"
 )
 
-// panicOf runs f and returns what it panicked with, or nil.
-func panicOf(f func()) (v any) {
-	defer func() { v = recover() }()
-	f()
-	return nil
-}
-
 // TestExecuteWorkWhileRunElsewherePanics: Run cranks the clock on one
 // goroutine (a program's main loop) and ExecuteWork, then Run, are called
 // from another (an HTTP handler, say). Both must panic at once, naming the
@@ -49,7 +42,7 @@ func TestExecuteWorkWhileRunElsewherePanics(t *testing.T) {
 		{"ExecuteWork(w)", func() { _ = ws.ExecuteWork(context.Background(), w) }},
 		{"Run(work-scheduler)", func() { _ = ws.Run(context.Background()) }},
 	} {
-		v := panicOf(op.call)
+		v := recoverAny(op.call)
 		require.NotNil(t, v, "%s from another goroutine must panic", op.name)
 		var ie *basicwork.InvariantError
 		require.ErrorAs(t, v.(error), &ie)
@@ -77,7 +70,7 @@ func TestExecuteWorkFromActionPanicsBeforeScheduling(t *testing.T) {
 	w := testworks.NewDefaultBasicWork(app, "w")
 	var v any
 	clock.PostAction(func() {
-		v = panicOf(func() { _ = ws.ExecuteWork(context.Background(), w) })
+		v = recoverAny(func() { _ = ws.ExecuteWork(context.Background(), w) })
 	}, "nested", vclock.NormalAction)
 	for range 3 {
 		clock.Crank(false)
