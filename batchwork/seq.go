@@ -1,6 +1,7 @@
 package batchwork
 
 import (
+	"fmt"
 	"iter"
 
 	"github.com/stellarwork/stellarwork/basicwork"
@@ -34,8 +35,11 @@ type Seq struct {
 
 // NewSeq returns a BatchWork named name, with maxRetries retries, over the
 // works seq yields. seq is read lazily, one child at a time, as the batch
-// has room. A nil child, or one whose name is already in the batch, is a
-// panic out of the crank that adds it, as with any BatchWork.
+// has room. A nil child, one whose name is already in the batch, or one
+// whose Init was not called (a *basicwork.NotInitialisedError naming its
+// type and the batch) is a panic out of the crank that adds it, and the
+// child is dropped: a caller that recovers and cranks on sees the batch go
+// on without it.
 //
 // seq runs on a goroutine of its own (iter.Pull) from the first child until
 // the iteration ends or the batch is reset, which happens on every retry,
@@ -50,8 +54,16 @@ func NewSeq(app basicwork.Application, name string, maxRetries int, seq iter.Seq
 
 // NewSlice returns a BatchWork named name, with maxRetries retries, over
 // works, taken in order. The slice is copied. Unlike a NewSeq batch, it
-// pulls no iterator: one left unfinished holds no goroutine.
+// pulls no iterator: one left unfinished holds no goroutine. It panics with
+// a *basicwork.NotInitialisedError naming the type, the batch and the
+// position of a work whose Init was not called. A nil work is a panic out
+// of the crank that reaches it, as with NewSeq.
 func NewSlice(app basicwork.Application, name string, maxRetries int, works []basicwork.Work) *Seq {
+	for i, w := range works {
+		if w != nil && tree.Base(w).App() == nil { // the message is built only then
+			tree.CheckInit(w, fmt.Sprintf("batchwork.NewSlice %s, position %d", name, i))
+		}
+	}
 	s := &Seq{slice: true, works: append([]basicwork.Work(nil), works...)}
 	s.Init(app, name, maxRetries, s)
 	return s
@@ -78,7 +90,9 @@ func (s *Seq) HasNext() bool {
 	return s.ok
 }
 
-// YieldMoreWork returns the next child. It panics if HasNext is false.
+// YieldMoreWork returns the next child. It panics if HasNext is false, and
+// with a *basicwork.NotInitialisedError if the child's Init was not called
+// (the child is then consumed: the batch goes on without it).
 func (s *Seq) YieldMoreWork() basicwork.Work {
 	if !s.HasNext() {
 		panic(tree.Invariant(s.Name(), "BatchWork error: %s: YieldMoreWork past the end of its iterator", s.Name()))
@@ -89,6 +103,10 @@ func (s *Seq) YieldMoreWork() basicwork.Work {
 	}
 	w := s.peeked
 	s.peeked, s.ok = nil, false
+	// Checked here, once w is consumed, so that the panic drops it.
+	if w != nil && tree.Base(w).App() == nil {
+		tree.CheckInit(w, "batchwork.Seq "+s.Name()+": a yielded child")
+	}
 	return w
 }
 

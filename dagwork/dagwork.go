@@ -81,7 +81,10 @@ type DAGWork struct {
 // basicwork.ErrNilWork for a node without a work, a *DuplicateNameError for a name
 // given twice, an *UnknownDependencyError for a dependency no node has, a
 // *CycleError if the dependencies form a cycle, and an error wrapping
-// ErrInvalidMaxConcurrency for a MaxConcurrency below 1.
+// ErrInvalidMaxConcurrency for a MaxConcurrency below 1. It panics with a
+// *basicwork.NotInitialisedError, naming the type, the DAG and the node's
+// position, for a node whose work's Init was not called, as
+// worksequence.New does: a programming error, not an input to report.
 func New(app basicwork.Application, name string, nodes []Node, opts ...Option) (*DAGWork, error) {
 	d := &DAGWork{index: make(map[string]int, len(nodes))}
 	for _, o := range opts {
@@ -95,6 +98,9 @@ func New(app basicwork.Application, name string, nodes []Node, opts ...Option) (
 	for i, n := range nodes {
 		if n.Work == nil {
 			return nil, fmt.Errorf("dagwork %s, node %d: %w", name, i, basicwork.ErrNilWork)
+		}
+		if tree.Base(n.Work).App() == nil { // the message is built only then
+			tree.CheckInit(n.Work, fmt.Sprintf("dagwork.New %s, node %d", name, i))
 		}
 		nm := n.Work.Name()
 		if _, dup := d.index[nm]; dup {

@@ -204,3 +204,27 @@ func catch(f func()) (err error) {
 	f()
 	return nil
 }
+
+// uninitWork is a work whose Init is never called.
+type uninitWork struct{ basicwork.BasicWork }
+
+func (*uninitWork) OnRun() basicwork.State { return basicwork.Success }
+func (*uninitWork) OnAbort() bool          { return true }
+
+// TestNewUninitNodePanics: New refuses a node whose work's Init was not
+// called, naming the DAG and the node, as worksequence.New does. Before, it
+// was accepted and the DAG panicked on every few cranks for ever, trying
+// to start it.
+func TestNewUninitNodePanics(t *testing.T) {
+	app, _ := newApp(t)
+	var log []string
+	a := newLogWork(app, "a", &log)
+	var v any
+	func() {
+		defer func() { v = recover() }()
+		_, _ = dagwork.New(app, "dag", []dagwork.Node{{Work: a}, {Work: &uninitWork{}, Deps: []string{"a"}}})
+	}()
+	err, _ := v.(error)
+	require.ErrorIs(t, err, basicwork.ErrNotInitialised)
+	require.EqualError(t, err, "basicwork: dagwork.New dag, node 1 on a *dagwork_test.uninitWork whose Init was not called: call Init(app, name, maxRetries, self) before using the work")
+}
