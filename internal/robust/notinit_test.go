@@ -3,6 +3,7 @@ package robust
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -104,10 +105,16 @@ func TestBadInputUseBeforeInit(t *testing.T) {
 	})
 	t.Run("a batch child", func(t *testing.T) {
 		app := newApp()
-		b := batchwork.NewSlice(app, "batch", basicwork.RetryNever, []basicwork.Work{&rawWork{}})
+		e := notInit(t, func() {
+			batchwork.NewSlice(app, "batch", basicwork.RetryNever, []basicwork.Work{&rawWork{}})
+		})
+		require.Equal(t, "*robust.rawWork", e.Type)
+		require.Equal(t, "batchwork.NewSlice batch, position 0", e.Op)
+		b := batchwork.NewSeq(app, "batch", basicwork.RetryNever, slices.Values([]basicwork.Work{&rawWork{}}))
 		b.StartWork(nil)
-		e := notInit(t, func() { b.CrankWork() })
+		e = notInit(t, func() { b.CrankWork() })
 		require.Equal(t, "*robust.rawWork", e.Type)
 		require.Zero(t, b.NumWorksInBatch())
+		b.ResetIter() // releases the pulled iterator's goroutine
 	})
 }
