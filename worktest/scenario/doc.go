@@ -17,7 +17,8 @@
 // conditional, callback) and expressions, plus what the user registers
 // with Kind, Command and Func. Language.Test runs a file as a datadriven
 // test, comparing each command's output with the one written under it
-// (`go test -rewrite` rewrites them); Language.Run and RunFile return the
+// (`go test -rewrite` rewrites them) and failing on a check that prints
+// FAILED, also under -rewrite; Language.Run and RunFile return the
 // whole trace without the testing package. docs/SCENARIOS.md documents the
 // language; the package example runs a work defined outside the library.
 //

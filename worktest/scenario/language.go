@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/cockroachdb/datadriven"
@@ -164,16 +165,45 @@ func (l *Language) RunFile(path string) (string, *Env, error) {
 // Test runs the scenario file at path as a datadriven test: each
 // directive's output (what it wrote into the trace) must equal the
 // expected output under it, and `go test -rewrite` rewrites those. It fails
-// t on an error in the scenario, on a different output, and if the file
-// has no finish; a check that prints FAILED is not a failure of t (see
-// Env.Failed). It returns the Env for further checks.
+// t on an error in the scenario, on a different output, if the file has no
+// finish, and for every check that does not hold (t.Errorf naming the
+// directive's position and the check's label). A check that prints FAILED
+// is a failure also under -rewrite, which writes the FAILED line into the
+// file but leaves the test red: a FAILED line is never recorded silently.
+// For a scenario whose checks are meant not to hold, use
+// TestExpectingFailures. It returns the Env for further checks.
 func (l *Language) Test(t testing.TB, path string) *Env {
+	t.Helper()
+	return l.test(t, path, nil)
+}
+
+// TestExpectingFailures is Test for a scenario that declares which of its
+// checks do not hold: the checks labelled labels may print FAILED, and
+// must; any other check that prints FAILED fails t, as with Test. It
+// fails t unless the checks that failed are exactly labels, in order.
+func (l *Language) TestExpectingFailures(t testing.TB, path string, labels ...string) *Env {
+	t.Helper()
+	e := l.test(t, path, labels)
+	if got := e.Failed(); !slices.Equal(got, labels) {
+		t.Errorf("%s: the checks that failed are %q, want exactly %q", path, got, labels)
+	}
+	return e
+}
+
+// test is Test, a failed check whose label is in expected excepted.
+func (l *Language) test(t testing.TB, path string, expected []string) *Env {
 	t.Helper()
 	e := l.NewEnv()
 	datadriven.RunTestAny(t, path, func(t testing.TB, d *datadriven.TestData) string {
+		n := len(e.Failed())
 		out, err := e.Handle(d)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, label := range e.Failed()[n:] {
+			if !slices.Contains(expected, label) {
+				t.Errorf("%s: check %s: FAILED", d.Pos, label)
+			}
 		}
 		return out
 	})
