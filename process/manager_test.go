@@ -363,7 +363,7 @@ func TestVirtualTimeJumpsWhileProcessRuns(t *testing.T) {
 // process is background work, so an idle crank does not jump to a far timer
 // until the process has exited.
 func TestVirtualTimeHeldByRunningProcess(t *testing.T) {
-	e := newEnv(t, vclock.VirtualTime, 0)
+	e := newEnv(t, vclock.VirtualTime, 0, WithHoldVirtualTime())
 	fired := false
 	timer := vclock.NewTimer(e.clock)
 	timer.ExpiresFromNow(time.Hour)
@@ -394,7 +394,7 @@ func TestVirtualTimeHeldByRunningProcess(t *testing.T) {
 // handled in the order the processes started, whichever ends first, and
 // all before the virtual clock moves.
 func TestHoldDeliversExitsInStartOrder(t *testing.T) {
-	e := newEnv(t, vclock.VirtualTime, 0)
+	e := newEnv(t, vclock.VirtualTime, 0, WithHoldVirtualTime())
 	fired := false
 	timer := vclock.NewTimer(e.clock)
 	timer.ExpiresFromNow(time.Second)
