@@ -252,8 +252,13 @@ type Scheduler struct {
 	// last is the queue of the latest Enqueue, checked before the map:
 	// most posts go to the same queue as the one before.
 	last *actionQueue
-	// runnable holds the queues waiting to be served, least service on top.
+	// runnable holds the queues waiting to be served, least service on top,
+	// except a lone runnable queue, which waits in solo instead (the heap
+	// is then empty): a heap of one is that one, so pushing and popping it
+	// through the heap only cost calls. The heap's layout, and with it the
+	// order of queues that tie, is the same as if solo were in it.
 	runnable *stdheap.Heap[*actionQueue]
+	solo     *actionQueue
 	// byID holds every live queue at its id; freeIDs are the ids of
 	// expired queues, for reuse.
 	byID    []*actionQueue
@@ -352,14 +357,14 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 		q = &actionQueue{name: name, typ: typ, lastService: never, id: s.newID()}
 		s.byID[q.id] = q
 		s.queues[queueKey{name: name, typ: typ}] = q
-		s.runnable.Push(q)
+		s.pushRunnable(q)
 	} else if q.idle {
 		if !q.empty() {
 			panic("actionsched: idle queue " + name + " is not empty")
 		}
 		s.stats.QueuesActivatedFromIdle++
 		s.removeFromIdle(q)
-		s.runnable.Push(q)
+		s.pushRunnable(q)
 	}
 	if s.last != q {
 		s.last = q
@@ -392,13 +397,18 @@ func (s *Scheduler) RunOne() int {
 	if b := s.idleBack; b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
 		s.expireIdle()
 	}
-	if s.runnable.Len() == 0 {
+	if s.solo == nil && s.runnable.Len() == 0 {
 		if s.size != 0 {
 			panic("actionsched: nothing runnable but size is " + strconv.Itoa(s.size))
 		}
 		return 0
 	}
-	q := s.runnable.Pop()
+	q := s.solo
+	if q != nil {
+		s.solo = nil
+	} else {
+		q = s.runnable.Pop()
+	}
 	if q.typ == DroppableAction {
 		s.trim(q, start)
 	}
@@ -478,8 +488,22 @@ func (s *Scheduler) reinstate(q *actionQueue, last time.Duration) {
 		s.stats.QueuesSuspended++
 		s.addToIdleFront(q)
 	} else {
-		s.runnable.Push(q)
+		s.pushRunnable(q)
 	}
+}
+
+// pushRunnable makes q runnable: into solo if no queue is runnable,
+// otherwise into the heap, after solo if there was one.
+func (s *Scheduler) pushRunnable(q *actionQueue) {
+	if s.solo == nil && s.runnable.Len() == 0 {
+		s.solo = q
+		return
+	}
+	if s.solo != nil {
+		s.runnable.Push(s.solo)
+		s.solo = nil
+	}
+	s.runnable.Push(q)
 }
 
 // setOverloaded enters the overloaded state, starting now, or leaves it.
@@ -655,6 +679,7 @@ func (s *Scheduler) Shutdown() {
 	s.queues = make(map[queueKey]*actionQueue)
 	s.last = nil
 	s.runnable = stdheap.New(moreService)
+	s.solo = nil
 	for id := s.idleFront; id != noQueue; {
 		q := s.byID[id]
 		id = q.next
@@ -674,6 +699,9 @@ func (s *Scheduler) getExistingQueue(name string, typ ActionType) *actionQueue {
 // NextQueueToRun returns the name of the queue the next RunOne would serve,
 // or "" if no queue is runnable. It is part of the testing interface.
 func (s *Scheduler) NextQueueToRun() string {
+	if s.solo != nil {
+		return s.solo.name
+	}
 	if s.runnable.Len() == 0 {
 		return ""
 	}

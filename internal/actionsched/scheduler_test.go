@@ -790,12 +790,23 @@ func TestInvariants(t *testing.T) {
 			case 1:
 				next := s.NextQueueToRun()
 				var minService time.Duration = -1
-				for _, q := range s.runnable.Items() {
+				runnable := s.runnable.Items()
+				if s.solo != nil {
+					if len(runnable) != 0 {
+						rt.Fatalf("a lone runnable queue beside %d in the heap", len(runnable))
+					}
+					runnable = []*actionQueue{s.solo}
+				}
+				for _, q := range runnable {
 					if minService < 0 || q.totalService < minService {
 						minService = q.totalService
 					}
 				}
-				if next != "" && s.runnable.Top().totalService != minService {
+				top := s.solo
+				if top == nil && s.runnable.Len() > 0 {
+					top = s.runnable.Top()
+				}
+				if top != nil && (top.name != next || top.totalService != minService) {
 					rt.Fatalf("top is not the least served queue")
 				}
 				s.RunOne()
