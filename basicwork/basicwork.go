@@ -191,7 +191,11 @@ func (b *BasicWork) setParent(parent *BasicWork, slot int) {
 // Init sets the work up: app, its name, how many times a failure is retried,
 // and self, the outer value that embeds this BasicWork. It must be called
 // once, before any other method. It panics on a nil app or self, a self that
-// does not embed this BasicWork, or a negative maxRetries.
+// does not embed this BasicWork, or a negative maxRetries; and with a
+// *FinalOverrideError (NonVirtual set) if self's type declares Name, State,
+// IsDone, IsAborting, CrankWork or StartWork, which port methods that are
+// not virtual in C++: the library calls them through self, so such a
+// declaration would replace BasicWork's own.
 func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work) {
 	if app == nil {
 		panic(fmt.Sprintf("basicwork: Init of %q with a nil Application", name))
@@ -206,6 +210,7 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	if b.self != nil {
 		panic(fmt.Sprintf("basicwork: Init called twice on %q", name))
 	}
+	checkNonVirtual(self, name)
 	b.self = self
 	b.app = app
 	b.name = name

@@ -187,15 +187,27 @@ func TestAddWorkErrors(t *testing.T) {
 	require.False(t, p.HasChildren())
 }
 
-// fixed is a work whose public state is set by the test.
+// fixed is a work driven to the public state st: started, then cranked
+// once (its OnRun returns st), or shut down and cranked for Aborted.
 type fixed struct {
 	basicwork.BasicWork
 	st basicwork.State
 }
 
-func (f *fixed) State() basicwork.State { return f.st }
 func (f *fixed) OnRun() basicwork.State { return f.st }
 func (f *fixed) OnAbort() bool          { return true }
+
+// drive moves f to f.st.
+func (f *fixed) drive() {
+	f.StartWork(nil)
+	switch f.st {
+	case basicwork.Running:
+		return
+	case basicwork.Aborted:
+		f.Shutdown()
+	}
+	f.CrankWork()
+}
 
 func TestWorkUtils(t *testing.T) {
 	app := newApp()
@@ -204,6 +216,10 @@ func TestWorkUtils(t *testing.T) {
 		for _, s := range states {
 			f := &fixed{st: s}
 			f.Init(app, s.String(), basicwork.RetryNever, f)
+			f.drive()
+			if f.State() != s {
+				t.Fatalf("%s driven to %s", s, f.State())
+			}
 			out = append(out, f)
 		}
 		return out

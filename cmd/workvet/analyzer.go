@@ -20,6 +20,9 @@ workvet reports, in types that embed the stellarwork work types:
     onAbort, onReset; WorkSequence::onRun, onAbort, onReset;
     BatchWork::doWork, doReset), also one that calls the method it hides,
     since Init refuses it all the same;
+  - a method that hides one ported from a non-virtual C++ method that the
+    library calls through the outer value (BasicWork::getName, getState,
+    isDone, isAborting, crankWork, startWork), which Init refuses too;
   - a Shutdown, or another override whose doc says so, that does not
     call the method it hides;
   - an OnRun or DoWork that adds a child to its own work and returns
@@ -72,12 +75,17 @@ func checkMethod(pass *analysis.Pass, fd *ast.FuncDecl) {
 		}
 		hidden = hidden.Origin()
 		if k, ok := keyOf(hidden); ok {
-			if rule, ok := finals[k]; ok {
+			rule, ok := finals[k]
+			kind := "final"
+			if nv, isNV := nonVirtuals[k]; isNV && !inLibrary(pass.Pkg.Path()) {
+				rule, ok, kind = nv, true, "non-virtual"
+			}
+			if ok {
 				pass.Report(analysis.Diagnostic{
 					Pos:      fd.Name.Pos(),
 					Category: "final",
 					Message: outer.Obj().Name() + "." + m.Name() + " overrides " + k.String() +
-						", the port of the C++ final " + rule.cpp + ": the library's own method no longer runs; " + rule.hint,
+						", the port of the C++ " + kind + " " + rule.cpp + ": the library's own method no longer runs; " + rule.hint,
 				})
 				continue
 			}

@@ -1,6 +1,9 @@
 package main
 
-import "go/types"
+import (
+	"go/types"
+	"strings"
+)
 
 // The import paths of the library packages whose methods the rules name.
 const (
@@ -41,6 +44,24 @@ var finals = map[methodKey]finalRule{
 	{batchworkPath, "BatchWork", "DoWork"}:  {"BatchWork::doWork", "a BatchWork's children come from HasNext and YieldMoreWork"},
 	{batchworkPath, "BatchWork", "DoReset"}: {"BatchWork::doReset", "put extra cleanup in ResetIter"},
 }
+
+// nonVirtuals are the methods of BasicWork.h that are not virtual in C++
+// and that the Work interface has: in C++ a subclass's method of that name
+// is never called by the library, but the Go library calls them through
+// the outer value, so a type must not declare them either (Init refuses
+// it). The library's own packages may extend them (dagwork's StartWork),
+// as Init allows.
+var nonVirtuals = map[methodKey]finalRule{
+	{basicworkPath, "BasicWork", "Name"}:       {"BasicWork::getName", nonVirtualHint},
+	{basicworkPath, "BasicWork", "State"}:      {"BasicWork::getState", nonVirtualHint},
+	{basicworkPath, "BasicWork", "IsDone"}:     {"BasicWork::isDone", nonVirtualHint},
+	{basicworkPath, "BasicWork", "IsAborting"}: {"BasicWork::isAborting", nonVirtualHint},
+	{basicworkPath, "BasicWork", "CrankWork"}:  {"BasicWork::crankWork", nonVirtualHint},
+	{basicworkPath, "BasicWork", "StartWork"}:  {"BasicWork::startWork", nonVirtualHint},
+}
+
+// nonVirtualHint is the hint of every non-virtual rule.
+const nonVirtualHint = "give the method another name"
 
 // dutyRule is a method whose overrides must call it: an outer type that
 // defines a method of the same name must call the one it hides.
@@ -148,4 +169,11 @@ func lastElem(path string) string {
 		}
 	}
 	return path
+}
+
+// inLibrary reports whether the package path is one of the library's own
+// packages, not an external test package of one (whose path ends in
+// _test): those may extend a non-virtual method, as Init allows.
+func inLibrary(pkg string) bool {
+	return (pkg == modulePath || strings.HasPrefix(pkg, modulePath+"/")) && !strings.HasSuffix(pkg, "_test")
 }
