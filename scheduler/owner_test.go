@@ -84,3 +84,30 @@ func TestExecuteWorkFromActionPanicsBeforeScheduling(t *testing.T) {
 	// The refused call left nothing held: ExecuteWork works between cranks.
 	require.NoError(t, ws.ExecuteWork(t.Context(), w))
 }
+
+// TestAddWorkOnSchedulerRuns: AddWork called on the WorkScheduler schedules
+// w as ScheduleWork does, so w runs to success as the clock is cranked.
+// Before, the AddWork promoted from work.Work returned nil and added w
+// without the wake-up callback that posts the scheduler's crank: w stayed
+// RUNNING for ever. Once the scheduler is shut down, AddWork refuses with
+// ErrNotScheduled and leaves the work untouched.
+func TestAddWorkOnSchedulerRuns(t *testing.T) {
+	clock := vclock.New(vclock.VirtualTime)
+	app := scheduler.NewApp(clock)
+	ws := app.WorkScheduler()
+	// testworks' default work succeeds on its third run (three steps).
+	w := testworks.NewDefaultBasicWork(app, "w")
+	require.NoError(t, ws.AddWork(w))
+	for n := 0; !w.IsDone(); n++ {
+		require.Less(t, n, 100, "w never finishes")
+		clock.Crank(false)
+	}
+	require.Equal(t, basicwork.Success, w.State())
+	require.Equal(t, 3, w.RunningCount)
+	require.ErrorIs(t, ws.AddWork(nil), basicwork.ErrNilWork)
+
+	ws.Shutdown()
+	late := testworks.NewDefaultBasicWork(app, "late")
+	require.ErrorIs(t, ws.AddWork(late), scheduler.ErrNotScheduled)
+	require.Equal(t, basicwork.InternalPending, baseOf(late).InternalState())
+}

@@ -95,6 +95,24 @@ func (s *WorkScheduler) ScheduleWork(w basicwork.Work) basicwork.Work {
 	return w
 }
 
+// AddWork is ScheduleWork with an error: it adds w as a scheduled work,
+// whose wake-ups post the scheduler's crank, so that w runs as the clock is
+// cranked. It returns ErrNotScheduled, leaving w untouched, when the
+// scheduler is aborting or done, and the error of work.Work.AddWork
+// (basicwork.ErrNilWork for a nil w); it panics as that does. It overrides
+// the AddWork promoted from work.Work, whose children never wake the
+// scheduler up (no crank is posted, so w never runs); C++ addWork is
+// protected and cannot be called on a WorkScheduler from outside. Like
+// ScheduleWork, it belongs to the goroutine that cranks the clock. Do not
+// call AddWorkWithCallback on the scheduler: its callback replaces the one
+// that posts the crank.
+func (s *WorkScheduler) AddWork(w basicwork.Work) error {
+	if s.IsAborting() || s.IsDone() {
+		return ErrNotScheduled
+	}
+	return s.AddWorkWithCallback(s.wakeFn, w)
+}
+
 // ExecuteWork schedules w and cranks the clock, blocking, until w is done
 // or the clock is stopped. It is stellar-core's WorkScheduler::executeWork,
 // which returns nothing; here the outcome is an error:

@@ -5,6 +5,7 @@ package worksequence
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/stellarwork/stellarwork/basicwork"
 	itree "github.com/stellarwork/stellarwork/internal/tree"
@@ -174,8 +175,9 @@ func (s *WorkSequence) Shutdown() {
 	}
 }
 
-// Works returns the works of the sequence.
-func (s *WorkSequence) Works() []basicwork.Work { return s.works }
+// Works returns a copy of the works of the sequence, in order: changing it
+// does not change the sequence.
+func (s *WorkSequence) Works() []basicwork.Work { return slices.Clone(s.works) }
 
 // Current returns the work being run, or nil.
 func (s *WorkSequence) Current() basicwork.Work { return s.current }
