@@ -5,6 +5,13 @@
 // (which includes Pending and Aborting children). Waiting children are
 // skipped and finished children are dropped. When a round finds no child to
 // crank, the Work calls its own DoWork once.
+//
+// So, as in the C++, a parent with one running child alternates between
+// cranking it and running DoWork, and each level of nested Work parents
+// halves the rate at which a child is cranked: a child under d nested Works
+// is cranked once every 2^d cranks of the root (1,024 at depth 10). Keep
+// Work nesting shallow (a batchwork.BatchWork is a Work too); a
+// worksequence parent cranks its current child on each of its own cranks.
 package work
 
 import (
