@@ -74,8 +74,20 @@ func New(app basicwork.Application, name string, condition Condition, w basicwor
 
 // OnRun cranks the conditioned work once started, and returns its state
 // (without cranking it if it is not Running); otherwise it checks the
-// condition and either waits or starts the work.
+// condition and either waits or starts the work. When the work fails, its
+// error (basicwork.ResultError) becomes the cause of this work's failure,
+// so that errors.Is and errors.As on ExecuteWork's error reach the cause
+// the work recorded.
 func (c *ConditionalWork) OnRun() basicwork.State {
+	st := c.step()
+	if st == basicwork.Failure && c.FailureCause() == nil {
+		c.SetFailureCause(basicwork.ResultError(c.conditioned))
+	}
+	return st
+}
+
+// step is OnRun without the cause.
+func (c *ConditionalWork) step() basicwork.State {
 	if !c.started {
 		// A condition already met and dropped stays met: it is monotonic.
 		if c.condition != nil && !c.condition(c.App()) {

@@ -45,6 +45,10 @@ type children struct {
 	// s; valid unless scanAll.
 	count   [numStates]int
 	scanAll bool
+	// failed is the first child that moved to Failure since the children
+	// were last cleared, as the notices tell: the walk may have dropped
+	// it from its slot by the time its parent fails.
+	failed basicwork.Work
 }
 
 // numStates is the number of public states (basicwork.State values).
@@ -69,6 +73,9 @@ func (c *children) ChildState(slot int, from, to int) {
 	}
 	c.count[from]--
 	c.count[to]++
+	if to == int(basicwork.Failure) && c.failed == nil {
+		c.failed = c.slots[slot]
+	}
 	if to == int(basicwork.Waiting) {
 		c.active.clear(slot)
 	} else if from == int(basicwork.Waiting) {
@@ -137,6 +144,22 @@ func (c *children) clear(owner *basicwork.BasicWork) {
 	c.count = [numStates]int{}
 	c.lastLive = -1
 	c.scanAll = false
+	c.failed = nil
+}
+
+// failedChild returns the first child that failed and still reads
+// Failure, or, if the notices missed it (after a ChildLost), the first
+// child held that reads Failure; nil if none.
+func (c *children) failedChild() basicwork.Work {
+	if f := c.failed; f != nil && isFailure(f) {
+		return f
+	}
+	for _, w := range c.slots {
+		if w != nil && isFailure(w) {
+			return w
+		}
+	}
+	return nil
 }
 
 // compact renumbers the children into slots 0..live-1 when at least half

@@ -176,6 +176,7 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 func (w *Work) OnRun() basicwork.State {
 	if w.abortChildrenButNotSelf {
 		if w.OnAbort() {
+			w.recordChildFailure()
 			return basicwork.Failure
 		}
 		return basicwork.Running
@@ -202,10 +203,28 @@ func (w *Work) OnRun() basicwork.State {
 	case st == basicwork.Failure && !w.AllChildrenDone():
 		w.Logf(zapcoreDebug, "A child of %s failed: aborting remaining children before failure.", w.Name())
 		w.abortChildrenButNotSelf = true
+		w.recordChildFailure()
 		w.shutdownChildren()
 		return basicwork.Running
+	case st == basicwork.Failure:
+		w.recordChildFailure()
 	}
 	return st
+}
+
+// recordChildFailure makes the error of the first child that failed (a
+// *basicwork.WorkError, see basicwork.ResultError) the cause of this
+// work's failure, unless DoWork recorded one or no child failed: so
+// errors.Is and errors.As on ExecuteWork's error reach down to the cause
+// the failed child recorded (a command's exit status, say), through every
+// parent on the way. It ports nothing: the C++ has no causes.
+func (w *Work) recordChildFailure() {
+	if w.FailureCause() != nil {
+		return
+	}
+	if c := w.kids.failedChild(); c != nil {
+		w.SetFailureCause(basicwork.ResultError(c))
+	}
 }
 
 // doWorkTraced calls DoWork inside a runtime/trace region, while a trace

@@ -100,8 +100,25 @@ func (s *WorkSequence) Init(app basicwork.Application, name string, works []basi
 
 // OnRun (final; C++ WorkSequence::onRun) starts the current work if it is not started, moves past it when
 // it is finished, reports its state when it is waiting or ended the
-// sequence, and otherwise cranks it.
+// sequence, and otherwise cranks it. When the sequence fails, the error
+// of the first work that failed (basicwork.ResultError) becomes the cause
+// of its failure, so that errors.Is and errors.As on ExecuteWork's error
+// reach the cause that work recorded.
 func (s *WorkSequence) OnRun() basicwork.State {
+	st := s.step()
+	if st == basicwork.Failure && s.FailureCause() == nil {
+		for _, w := range s.works {
+			if w.State() == basicwork.Failure {
+				s.SetFailureCause(basicwork.ResultError(w))
+				break
+			}
+		}
+	}
+	return st
+}
+
+// step is OnRun without the cause.
+func (s *WorkSequence) step() basicwork.State {
 	for {
 		if s.next == len(s.works) {
 			return work.GetWorkStatus(s.works)
