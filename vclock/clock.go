@@ -91,6 +91,9 @@ type Clock struct {
 	mode  Mode
 	wall  clock.Clock
 	epoch time.Time // time zero: virtualEpoch, or the wall time at New
+	// realWall is set when wall is the default real clock, which
+	// wallSince then reads directly rather than through the interface.
+	realWall bool
 
 	virtualNow atomic.Int64 // nanoseconds since epoch, VirtualTime only
 
@@ -181,9 +184,11 @@ func New(mode Mode, opts ...Option) *Clock {
 		wakeCh:      make(chan struct{}, 1),
 		realTimerAt: -1,
 	}
+	real := c.wall
 	for _, o := range opts {
 		o(c)
 	}
+	c.realWall = c.wall == real
 	if c.wall == nil {
 		panic("vclock: WithWallClock(nil)")
 	}
@@ -192,7 +197,15 @@ func New(mode Mode, opts ...Option) *Clock {
 	} else {
 		c.epoch = c.wall.Now()
 	}
-	c.actions = actionsched.New(c.sinceEpoch, SchedulerLatencyWindow)
+	now := c.sinceEpoch
+	if mode == RealTime && c.realWall {
+		// The scheduler reads the clock about twice per action it runs:
+		// the default wall clock straight, without the method value's
+		// wrapper and wallSince's call.
+		epoch := c.epoch
+		now = func() time.Duration { return time.Since(epoch) }
+	}
+	c.actions = actionsched.New(now, SchedulerLatencyWindow)
 	if mode == VirtualTime {
 		c.actions.SetVirtualNow(&c.virtualNow)
 	} else {
@@ -213,10 +226,17 @@ func (c *Clock) sinceEpoch() time.Duration {
 }
 
 // wallSince is sinceEpoch in RealTime mode, out of line so that
-// sinceEpoch, and with it Elapsed, inline.
+// sinceEpoch, and with it Elapsed, inline. The default wall clock is read
+// with time.Since itself: the same reading, without two calls through the
+// clock.Clock interface and its wrapper.
 //
 //go:noinline
-func (c *Clock) wallSince() time.Duration { return c.wall.Since(c.epoch) }
+func (c *Clock) wallSince() time.Duration {
+	if c.realWall {
+		return time.Since(c.epoch)
+	}
+	return c.wall.Since(c.epoch)
+}
 
 // Now returns the clock's current time. In VirtualTime mode that is the Unix
 // epoch plus the virtual time elapsed. Safe from any goroutine.
