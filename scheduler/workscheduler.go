@@ -59,7 +59,7 @@ func newWorkScheduler(app basicwork.Application) *WorkScheduler {
 	}
 	s.clock = app.Clock()
 	s.Init(app, Name, basicwork.RetryNever, s)
-	s.crankFn = s.crank
+	s.crankFn = s.crankAction()
 	s.wakeFn = s.scheduleOne
 	s.StartWork(nil)
 	s.CrankWork()
@@ -275,41 +275,45 @@ func (s *WorkScheduler) scheduleOne() {
 	s.App().PostOnMainThread(s.crankFn, ActionName, vclock.NormalAction)
 }
 
-// crank is the posted action: crank the tree at least once, and again while
-// it reads Running and the clock does not ask to yield; then post again if
-// it still reads Running.
+// crankAction returns the posted action: crank the tree at least once,
+// and again while it reads Running and the clock does not ask to yield;
+// then post again if it still reads Running.
 //
 // If a work's hook panics, the panic goes on up through Crank, as the C++
 // would end the process; but the scheduler posts itself again first, so a
 // caller that recovers finds the tree as it was and can keep cranking.
-func (s *WorkScheduler) crank() {
-	defer s.afterCrank()
-	for {
-		s.CrankWork()
-		if s.State() != basicwork.Running || s.clock.ShouldYield() {
-			return
+//
+// The action is a closure with the body inside, rather than a method
+// value, and its deferred end is a closure with the re-post inside, rather
+// than a deferred method call: a method value and a deferred method call
+// each add a call through a wrapper, on every crank. (It is not inlined:
+// the copy of the closure inlined into the caller did not get its own
+// calls inlined.)
+//
+//go:noinline
+func (s *WorkScheduler) crankAction() func() {
+	return func() {
+		defer func() {
+			// The action is no longer posted; it posts itself again if
+			// the tree still reads Running, also when a hook panicked.
+			s.scheduled = false
+			if s.State() != basicwork.Running {
+				return
+			}
+			s.scheduled = true
+			if s.postOnCrank != nil {
+				// Without the clock's lock: the same action, order and
+				// crank.
+				s.postOnCrank.PostOnCrank(s.crankFn, ActionName, vclock.NormalAction)
+			} else {
+				s.App().PostOnMainThread(s.crankFn, ActionName, vclock.NormalAction)
+			}
+		}()
+		for {
+			s.CrankWork()
+			if s.State() != basicwork.Running || s.clock.ShouldYield() {
+				return
+			}
 		}
 	}
-}
-
-// afterCrank ends the crank action, also when a hook panicked: the action
-// is no longer posted, and it posts itself again if the tree still reads
-// Running.
-func (s *WorkScheduler) afterCrank() {
-	s.scheduled = false
-	if s.State() == basicwork.Running {
-		s.scheduleOneOnCrank()
-	}
-}
-
-// scheduleOneOnCrank is scheduleOne from inside the crank action: with this
-// package's App it posts without the clock's lock (the same action, order
-// and crank), and with any other Application through PostOnMainThread.
-func (s *WorkScheduler) scheduleOneOnCrank() {
-	if s.postOnCrank == nil || s.scheduled {
-		s.scheduleOne()
-		return
-	}
-	s.scheduled = true
-	s.postOnCrank(s.crankFn, ActionName, vclock.NormalAction)
 }

@@ -18,7 +18,7 @@ import (
 // The hooks of the library's own packages, which users cannot reach.
 func init() {
 	vclockhook.Register(
-		func(c any) vclockhook.Poster { return c.(*Clock).postActionOnCrank },
+		func(c any) vclockhook.Poster { return (*onCrank)(c.(*Clock)) },
 		func(c any) (time.Time, bool) { return c.(*Clock).next() },
 	)
 }
@@ -462,6 +462,17 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 // it is a data race, so it is not exported: the library's own packages
 // (the WorkScheduler's re-post) reach it through internal/vclockhook.
 func (c *Clock) postActionOnCrank(f func(), name string, typ ActionType) {
+	(*onCrank)(c).PostOnCrank(f, name, typ)
+}
+
+// onCrank is a Clock as the vclockhook.Poster of its crank goroutine:
+// the WorkScheduler's re-post calls PostOnCrank through the interface,
+// which goes straight to the method.
+type onCrank Clock
+
+// PostOnCrank is postActionOnCrank.
+func (o *onCrank) PostOnCrank(f func(), name string, typ ActionType) {
+	c := (*Clock)(o)
 	if f == nil {
 		panic("vclock: PostAction with a nil action")
 	}

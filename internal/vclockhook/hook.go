@@ -19,8 +19,13 @@ var (
 	next          func(c any) (time.Time, bool)
 )
 
-// Poster is PostActionOnCrank bound to one clock (OnCrankPoster).
-type Poster func(f func(), name string, typ actionsched.ActionType)
+// Poster is PostActionOnCrank bound to one clock (OnCrankPoster). It is an
+// interface rather than a function value so that a call goes straight to
+// the clock's method, without the wrapper of a method value.
+type Poster interface {
+	// PostOnCrank is PostActionOnCrank on the clock the Poster is bound to.
+	PostOnCrank(f func(), name string, typ actionsched.ActionType)
+}
 
 // Register installs vclock's hooks. Package vclock calls it once, from its
 // init; it panics if called again. poster returns PostActionOnCrank bound
@@ -40,7 +45,7 @@ func Register(poster func(c any) Poster, nxt func(c any) (time.Time, bool)) {
 // a nil action, and does nothing after Shutdown. It has no C++ counterpart
 // (the C++ postAction always locks).
 func PostActionOnCrank(clock any, f func(), name string, typ actionsched.ActionType) {
-	onCrankPoster(clock)(f, name, typ)
+	onCrankPoster(clock).PostOnCrank(f, name, typ)
 }
 
 // OnCrankPoster returns PostActionOnCrank bound to clock (a *vclock.Clock),
