@@ -176,30 +176,36 @@ func (q *actionQueue) overloaded(window, now time.Duration) bool {
 	return now-q.ring[q.head].enqueued > window
 }
 
-// pushBack appends an action posted at instant at.
+// pushBack appends an action posted at instant at. The ring must have
+// room: the caller grows a full one first (grow), a call that would keep
+// pushBack from being inlined.
 func (q *actionQueue) pushBack(action func(), at time.Duration) {
-	if q.count == len(q.ring) {
-		q.resize(max(initialRingCap, 2*len(q.ring)))
-	}
 	q.ring[(q.head+q.count)&(len(q.ring)-1)] = pending{action: action, enqueued: at}
 	q.count++
 }
 
+// grow doubles the ring of a full queue.
+func (q *actionQueue) grow() { q.resize(max(initialRingCap, 2*len(q.ring))) }
+
 // popFront removes and returns the oldest action, clearing its slot so that
-// the closure can be collected once it has run.
+// the closure can be collected once it has run. It leaves the ring as it
+// is: the caller shrinks it (shrink) when it is above shrinkFloor, a call
+// that would keep popFront from being inlined.
 func (q *actionQueue) popFront() func() {
 	slot := &q.ring[q.head]
 	action := slot.action
 	*slot = pending{}
 	q.head = (q.head + 1) & (len(q.ring) - 1)
 	q.count--
-	if q.count == 0 {
-		q.head = 0
-	}
-	if len(q.ring) > shrinkFloor && q.count <= len(q.ring)/4 {
+	return action
+}
+
+// shrink halves the ring of a queue above shrinkFloor if it is at most a
+// quarter full.
+func (q *actionQueue) shrink() {
+	if q.count <= len(q.ring)/4 {
 		q.resize(len(q.ring) / 2)
 	}
-	return action
 }
 
 // clearActions discards every waiting action.
@@ -348,10 +354,33 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 	if s.isShutdown.Load() {
 		return
 	}
-	q, ok := s.last, true
+	q := s.last
 	if q == nil || q.typ != typ || !sameString(q.name, name) {
-		q, ok = s.queues[queueKey{name: name, typ: typ}]
+		q = s.queueFor(name, typ)
+	} else if q.idle {
+		// The usual post: to the queue posted to last, which ran dry
+		// since. activate's work, inline.
+		s.stats.QueuesActivatedFromIdle++
+		s.removeFromIdle(q)
+		if s.solo == nil && s.runnable.Len() == 0 {
+			s.solo = q
+		} else {
+			s.pushRunnable(q)
+		}
 	}
+	s.stats.ActionsEnqueued++
+	if q.count == len(q.ring) {
+		q.grow()
+	}
+	q.pushBack(action, at)
+	s.size++
+}
+
+// queueFor returns the queue for (name, typ), made runnable, and makes it
+// the last queue posted to: an idle one is activated, and a new one
+// created if there is none.
+func (s *Scheduler) queueFor(name string, typ ActionType) *actionQueue {
+	q, ok := s.queues[queueKey{name: name, typ: typ}]
 	if !ok {
 		s.stats.QueuesActivatedFromFresh++
 		q = &actionQueue{name: name, typ: typ, lastService: never, id: s.newID()}
@@ -359,19 +388,12 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 		s.queues[queueKey{name: name, typ: typ}] = q
 		s.pushRunnable(q)
 	} else if q.idle {
-		if !q.empty() {
-			panic("actionsched: idle queue " + name + " is not empty")
-		}
 		s.stats.QueuesActivatedFromIdle++
 		s.removeFromIdle(q)
 		s.pushRunnable(q)
 	}
-	if s.last != q {
-		s.last = q
-	}
-	s.stats.ActionsEnqueued++
-	q.pushBack(action, at)
-	s.size++
+	s.last = q
+	return q
 }
 
 // sameString reports whether a and b are equal, without comparing their
@@ -425,24 +447,32 @@ func (s *Scheduler) RunOne() int {
 		before = s.clockNow()
 	}
 	action := q.popFront()
-	// One deferred call does the bookkeeping after the action, whether or
-	// not it panics.
-	defer s.afterAction(q, before, floor)
+	if len(q.ring) > shrinkFloor {
+		q.shrink()
+	}
+	// One deferred function does the bookkeeping after the action, whether
+	// or not it panics: it charges the time since before to q's total
+	// service (raising it to at least floor), folds it into the maximum,
+	// marks that no action is running, and puts q back.
+	defer func() {
+		after := s.clockNow()
+		s.lastRead = after
+		q.totalService = max(q.totalService+(after-before), floor)
+		q.lastService = after
+		s.maxTotalService = max(q.totalService, s.maxTotalService)
+		s.currentActionType = NormalAction
+		if q.count == 0 && s.reuseReads && s.overloadedStart == never {
+			// reinstate's usual case, inline: an empty queue is not
+			// overloaded, and neither is the scheduler, so the overload
+			// state stays; the queue goes idle.
+			s.stats.QueuesSuspended++
+			s.addToIdleFront(q)
+			return
+		}
+		s.reinstate(q, after)
+	}()
 	action()
 	return 1
-}
-
-// afterAction charges the time since before to q's total service (raising
-// it to at least floor), folds it into the maximum, marks that no action
-// is running, and puts q back.
-func (s *Scheduler) afterAction(q *actionQueue, before, floor time.Duration) {
-	after := s.clockNow()
-	s.lastRead = after
-	q.totalService = max(q.totalService+(after-before), floor)
-	q.lastService = after
-	s.maxTotalService = max(q.totalService, s.maxTotalService)
-	s.currentActionType = NormalAction
-	s.reinstate(q, after)
 }
 
 // reinstate updates the overload state after q was served and then puts q
@@ -521,6 +551,9 @@ func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
 	n := 0
 	for q.typ == DroppableAction && !q.empty() && q.overloaded(s.latencyWindow, now) {
 		q.popFront()
+		if len(q.ring) > shrinkFloor {
+			q.shrink()
+		}
 		n++
 	}
 	s.stats.ActionsDroppedDueToOverload += uint64(n)
