@@ -114,8 +114,11 @@ type BasicWork struct {
 	// the logger each time was a measurable part of a step.
 	logCore zapcore.Core
 	ext     *extra // allocated on first need (extra)
-	state   atomic.Int32
-	slot    int32 // the child's slot in parent
+	// state holds the InternalState in its low byte (stateMask) and,
+	// above it, the default* flags of the hooks the outer type leaves to
+	// BasicWork (typeInfo), set once at Init.
+	state atomic.Int32
+	slot  int32 // the child's slot in parent
 }
 
 // extra is the part of a BasicWork that a plain leaf never needs: its
@@ -210,14 +213,15 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	if b.self != nil {
 		panic(fmt.Sprintf("basicwork: Init called twice on %q", name))
 	}
-	checkNonVirtual(self, name)
+	info := typeInfoOf(self)
+	checkNonVirtual(info, name)
 	b.self = self
 	b.app = app
 	b.name = name
 	if maxRetries != 0 {
 		b.more().maxRetries = maxRetries
 	}
-	b.state.Store(int32(InternalPending))
+	b.state.Store(int32(InternalPending) | info.defaults)
 	b.since = app.Clock().Elapsed()
 	b.logCore = app.Logger().Core()
 	if reflect.TypeOf(b.logCore) == nopCoreType {
@@ -239,15 +243,32 @@ func (b *BasicWork) App() Application { return b.app }
 func (b *BasicWork) Name() string { return b.name }
 
 // InternalState returns the state the machine is in.
-func (b *BasicWork) InternalState() InternalState { return InternalState(b.state.Load()) }
+func (b *BasicWork) InternalState() InternalState {
+	return InternalState(b.state.Load() & stateMask)
+}
+
+// stateMask is the part of the state word that holds the InternalState.
+const stateMask = 0xff
+
+// defaults reports whether the outer type leaves all the hooks of flags
+// to BasicWork's own, empty ones.
+func (b *BasicWork) defaults(flags int32) bool { return b.state.Load()&flags == flags }
+
+// storeState moves the machine to st, keeping the flags of the state word.
+// Only the crank goroutine changes the state, so the flags read here are
+// the ones stored.
+func (b *BasicWork) storeState(st InternalState) {
+	b.state.Store(b.state.Load()&^stateMask | int32(st))
+}
 
 // State returns the public state: Pending and Aborting read as Running,
 // Retrying as Waiting.
 func (b *BasicWork) State() State {
-	// The machine only ever stores one of the NumInternalStates values;
-	// the modulo lets the compiler drop the bounds check, so that State is
+	// The machine only ever stores one of the NumInternalStates values,
+	// in the low bits; the modulo drops the flags above them (stateMask)
+	// and lets the compiler drop the bounds check, so that State is
 	// inlined into the wrappers of the types that embed BasicWork.
-	return publicOf[uint(b.state.Load())%uint(NumInternalStates)]
+	return publicOf[uint(b.state.Load()&stateMask)%uint(NumInternalStates)]
 }
 
 // IsDone reports whether the work is in a terminal state.
@@ -453,6 +474,9 @@ func (b *BasicWork) runInner(inner func()) {
 // panics before it has woken the work (it is still Waiting) would lose the
 // wake-up: the embedded WakeUp then completes it before the panic goes on.
 func (b *BasicWork) wakeSelfUp(inner func()) {
+	if b.defaults(defaultWakeUp) && b.InternalState() != InternalWaiting {
+		return // BasicWork's WakeUp, the outer one, would do nothing
+	}
 	ok := false
 	defer func() {
 		if !ok && b.InternalState() == InternalWaiting {
@@ -510,7 +534,9 @@ func (b *BasicWork) resetWaitingTimer() {
 // reset cancels a scheduled retry and calls OnReset.
 func (b *BasicWork) reset() {
 	b.cancelRetry()
-	b.self.OnReset()
+	if !b.defaults(defaultOnReset) {
+		b.self.OnReset()
+	}
 }
 
 // cancelRetry is the library's part of reset, before OnReset: its log
@@ -563,7 +589,7 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 		if b.enabled(zapcore.DebugLevel) {
 			b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
 		}
-		b.state.Store(int32(st))
+		b.storeState(st)
 		if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
 			if from, to := publicOf[cur], publicOf[st]; from != to {
 				p.ext.kids.ChildState(int(b.slot), int(from), int(to))
@@ -596,6 +622,14 @@ const (
 	hookReset
 )
 
+// hookDefault is the typeInfo flag of each hook of doneHooks.
+var hookDefault = [...]int32{
+	hookSuccess:      defaultOnSuccess,
+	hookFailureRaise: defaultOnFailureRaise,
+	hookFailureRetry: defaultOnFailureRetry,
+	hookReset:        defaultOnReset,
+}
+
 // doneHooks runs the hooks of the move to st (Success, Failure, Retrying or
 // Aborted), in the C++ order: OnSuccess; OnFailureRaise then the reset;
 // OnFailureRetry then the reset; the reset. Each runs even if the one
@@ -624,6 +658,11 @@ func (b *BasicWork) doneHooks(st InternalState) (panicked any) {
 
 // hook calls one hook of doneHooks and returns what it panicked with.
 func (b *BasicWork) hook(h int) (panicked any) {
+	// An empty hook (BasicWork's own, as the outer type does not override
+	// it) is not called.
+	if b.defaults(hookDefault[h]) {
+		return nil
+	}
 	defer func() { panicked = recover() }()
 	switch h {
 	case hookSuccess:

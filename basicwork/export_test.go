@@ -5,3 +5,15 @@ package basicwork
 func (b *BasicWork) SetParentForTest(parent *BasicWork, slot int) { b.setParent(parent, slot) }
 
 func (b *BasicWork) ParentForTest() (*BasicWork, int) { return b.parent, int(b.slot) }
+
+// DefaultHooksForTest names the hooks that b's outer type leaves to
+// BasicWork's own (typeInfo), in hookFlags' order.
+func DefaultHooksForTest(b *BasicWork) []string {
+	var names []string
+	for _, h := range hookFlags {
+		if b.defaults(h.flag) {
+			names = append(names, h.method)
+		}
+	}
+	return names
+}

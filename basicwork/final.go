@@ -134,23 +134,14 @@ var nonVirtual = [...]struct{ method, cpp string }{
 	{"StartWork", "startWork"},
 }
 
-// nonVirtualVerdicts caches checkNonVirtual's verdict per outer type: the
-// *FinalOverrideError to panic with (with an empty Name), or a nil one.
-// Keyed by the reflect.Type alone, a lookup allocates nothing.
-var nonVirtualVerdicts sync.Map
-
 // checkNonVirtual panics with a *FinalOverrideError (NonVirtual set) if
 // self's type, or a type between it and the embedded BasicWork, declares
-// one of the nonVirtual methods. BasicWork.Init calls it. The library's own
+// one of the nonVirtual methods. BasicWork.Init calls it with self's
+// typeInfo, where the verdict is cached per type. The library's own
 // composites may extend StartWork (dagwork does, to restart its graph):
 // a method declared in one of the library's packages is not reported.
-func checkNonVirtual(self Work, name string) {
-	t := reflect.TypeOf(self)
-	v, ok := nonVirtualVerdicts.Load(t)
-	if !ok {
-		v, _ = nonVirtualVerdicts.LoadOrStore(t, findNonVirtual(t))
-	}
-	if e := v.(*FinalOverrideError); e != nil {
+func checkNonVirtual(info *typeInfo, name string) {
+	if e := info.nonVirtual; e != nil {
 		c := *e
 		c.Name = name
 		panic(&c)
@@ -201,12 +192,6 @@ func embeddingPath(t, final reflect.Type) []reflect.Type {
 	type node struct {
 		t    reflect.Type
 		prev *node
-	}
-	deref := func(t reflect.Type) reflect.Type {
-		if t.Kind() == reflect.Pointer {
-			return t.Elem()
-		}
-		return t
 	}
 	start := deref(t)
 	if start == final || start.Kind() != reflect.Struct {

@@ -1,0 +1,169 @@
+package basicwork
+
+import (
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// typeInfo is what Init learns about the outer type of a work once per
+// type: whether it redeclares a non-virtual method (checkNonVirtual), and
+// which of the hooks it leaves to BasicWork's own, empty ones. A work
+// keeps the latter in its state word (stateFlags), so that a transition
+// need not call a hook it knows to be empty: the call, and the recover
+// around it, were a sizeable part of a short work's life (issue 15,
+// workload c). Skipping an empty hook changes nothing anyone can see.
+type typeInfo struct {
+	t reflect.Type
+	// word is t's type word (typeWord), the cheaper key to compare.
+	word unsafe.Pointer
+	// nonVirtual is the *FinalOverrideError Init panics with (with an empty
+	// Name), or nil.
+	nonVirtual *FinalOverrideError
+	// defaults is the set of default* flags of the hooks the type does not
+	// override.
+	defaults int32
+}
+
+// The flags of the hooks a work's outer type leaves to BasicWork, kept in
+// the work's state word above the state itself (see stateMask).
+const (
+	defaultOnSuccess int32 = 1 << (8 + iota)
+	defaultOnFailureRetry
+	defaultOnFailureRaise
+	defaultOnReset
+	defaultWakeUp
+)
+
+// hookFlags maps the hooks checked to their flags.
+var hookFlags = [...]struct {
+	method string
+	flag   int32
+}{
+	{"OnSuccess", defaultOnSuccess},
+	{"OnFailureRetry", defaultOnFailureRetry},
+	{"OnFailureRaise", defaultOnFailureRaise},
+	{"OnReset", defaultOnReset},
+	{"WakeUp", defaultWakeUp},
+}
+
+// typeInfos caches a *typeInfo per outer type (a reflect.Type key: a
+// lookup allocates nothing).
+var typeInfos sync.Map
+
+// lastTypeInfo is the typeInfo of the last type asked for: works are
+// mostly built many of one type in a row, and comparing a type is much
+// cheaper than the map's hashing.
+var lastTypeInfo atomic.Pointer[typeInfo]
+
+// typeInfoOf returns the typeInfo of self's type, computing it on first
+// use.
+func typeInfoOf(self Work) *typeInfo {
+	if c := lastTypeInfo.Load(); c != nil && c.word == typeWord(self) {
+		return c
+	}
+	t := reflect.TypeOf(self)
+	v, ok := typeInfos.Load(t)
+	if !ok {
+		v, _ = typeInfos.LoadOrStore(t, newTypeInfo(t, typeWord(self)))
+	}
+	c := v.(*typeInfo)
+	lastTypeInfo.Store(c)
+	return c
+}
+
+// typeWord returns the first word of w as an any, which points to the
+// runtime's descriptor of w's dynamic type: two works have the same word
+// exactly when their types are the same. Comparing reflect.Type values
+// instead costs a call to the runtime's interface comparison.
+func typeWord(w Work) unsafe.Pointer {
+	e := any(w)
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&e))[0]
+}
+
+func newTypeInfo(t reflect.Type, word unsafe.Pointer) *typeInfo {
+	c := &typeInfo{t: t, word: word, nonVirtual: findNonVirtual(t)}
+	for _, h := range hookFlags {
+		if fromBasicWork(t, h.method) {
+			c.defaults |= h.flag
+		}
+	}
+	return c
+}
+
+// fromBasicWork reports whether t's method m is BasicWork's own, promoted
+// through the embedded fields: no type embedded at a smaller depth than
+// BasicWork, nor at the same one, has a method or field m of its own.
+// Go's promotion picks the shallowest m, so then the one found is
+// BasicWork's. An embedded interface with m counts as having it; a type
+// whose m is in doubt reads as overriding it, which only costs the call.
+func fromBasicWork(t reflect.Type, m string) bool {
+	start := deref(t)
+	if start.Kind() != reflect.Struct {
+		return false
+	}
+	level := []reflect.Type{start}
+	seen := map[reflect.Type]bool{start: true}
+	for len(level) > 0 {
+		found, other := false, false
+		var next []reflect.Type
+		for _, s := range level {
+			if s == basicWorkType {
+				found = true
+				continue
+			}
+			if hasOwn(s, m) {
+				other = true
+			}
+			if s.Kind() != reflect.Struct {
+				continue
+			}
+			for i := 0; i < s.NumField(); i++ {
+				f := s.Field(i)
+				if f.Name == m {
+					other = true
+				}
+				if !f.Anonymous {
+					continue
+				}
+				if ft := deref(f.Type); !seen[ft] {
+					seen[ft] = true
+					next = append(next, ft)
+				}
+			}
+		}
+		if other {
+			return false
+		}
+		if found {
+			return true
+		}
+		level = next
+	}
+	return false
+}
+
+// hasOwn reports whether s, a type met among the embedded fields, has a
+// method m of its own: declared on s or *s in source, or in s's method
+// set if s is an interface.
+func hasOwn(s reflect.Type, m string) bool {
+	if s.Kind() == reflect.Interface {
+		_, ok := s.MethodByName(m)
+		return ok
+	}
+	for _, rt := range []reflect.Type{reflect.PointerTo(s), s} {
+		if _, ok := declares(rt, m); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// deref returns the type t points to, or t.
+func deref(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
+}
