@@ -50,8 +50,11 @@ type BatchWork struct {
 	batch []entry // sorted by name, as the C++ std::map
 	// held is a work yielded by the iterator whose add panicked (its
 	// start did): it is added before any other on the next top-up, so
-	// that the panic does not lose it.
-	held basicwork.Work
+	// that the panic does not lose it. While adding is set, it is the
+	// work being added, at addAt in the batch.
+	held   basicwork.Work
+	adding bool
+	addAt  int
 }
 
 type entry struct {
@@ -94,15 +97,17 @@ func (b *BatchWork) DoWork() basicwork.State {
 	if b.AnyChildRaiseFailure() {
 		return basicwork.Failure
 	}
+	debug := b.LogEnabled(zapcore.DebugLevel)
 	kept := b.batch[:0]
-	for _, e := range b.batch {
+	for i := range b.batch {
+		e := &b.batch[i]
 		if e.w.State() == basicwork.Success {
-			if b.LogEnabled(zapcore.DebugLevel) {
+			if debug {
 				b.Logf(zapcore.DebugLevel, "Finished child work %s", e.name)
 			}
 			continue
 		}
-		kept = append(kept, e)
+		kept = append(kept, *e)
 	}
 	clear(b.batch[len(kept):])
 	b.batch = kept
@@ -121,12 +126,16 @@ func (b *BatchWork) DoWork() basicwork.State {
 // addMoreWorkIfNeeded fills the batch from the iterator. Unlike the C++,
 // which adds and starts a duplicate before throwing, it checks the name
 // first, so a duplicate leaves the tree as it was. A yielded work whose
-// start panics is not lost (add).
+// start panics is not lost (settleAdd).
 func (b *BatchWork) addMoreWorkIfNeeded() {
 	if b.IsAborting() {
 		panic(&work.AbortingError{Name: b.Name()})
 	}
 	limit := b.App().Config().MaxConcurrentSubprocesses
+	if len(b.batch) >= limit {
+		return
+	}
+	defer b.settleAdd()
 	for len(b.batch) < limit && (b.held != nil || b.iter.HasNext()) {
 		w := b.held
 		b.held = nil
@@ -141,15 +150,26 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 		if i < len(b.batch) && b.batch[i].name == name {
 			panic(ErrDuplicate)
 		}
-		b.add(i, name, w)
+		b.held, b.adding, b.addAt = w, true, i
+		if err := b.AddWork(w); err != nil {
+			panic(err)
+		}
+		b.held, b.adding = nil, false
+		b.insert(i, name, w)
 	}
 }
 
 // search returns the position of the first entry of the batch whose name
 // is at least name (sort.Search, without the call through a closure per
-// step).
+// step). A name after the last one, as numbered names mostly are, costs
+// one comparison.
 func (b *BatchWork) search(name string) int {
-	lo, hi := 0, len(b.batch)
+	hi := len(b.batch)
+	if hi == 0 || b.batch[hi-1].name < name {
+		return hi
+	}
+	lo := 0
+	hi-- // the last entry is at least name
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if b.batch[m].name < name {
@@ -161,36 +181,33 @@ func (b *BatchWork) search(name string) int {
 	return lo
 }
 
-// add adds w, named name, to the work and to the batch at position i. If
-// AddWork panics: a start rolled back (w is PENDING again, its OnReset
-// panicked, say) holds w for the next top-up; a start that went through
-// all the same (a transition listener panicked after the move to RUNNING;
-// w is registered here) puts w in the batch; a refused start (w runs
-// elsewhere) drops it, as a duplicate is dropped.
-func (b *BatchWork) add(i int, name string, w basicwork.Work) {
-	ok := false
-	defer func() {
-		if ok {
-			return
-		}
-		if p, _ := tree.Parent(w); p == &b.BasicWork {
-			b.held = nil
-			b.insert(i, name, w)
-		} else if tree.Base(w).InternalState() != basicwork.InternalPending {
-			b.held = nil
-		}
-	}()
-	b.held = w
-	if err := b.AddWork(w); err != nil {
-		panic(err)
+// settleAdd, deferred by addMoreWorkIfNeeded, deals with an AddWork that
+// panicked (adding is still set): a start rolled back (the work is
+// PENDING again, its OnReset panicked, say) holds the work for the next
+// top-up; a start that went through all the same (a transition listener
+// panicked after the move to RUNNING; the work is registered here) puts
+// the work in the batch; a refused start (the work runs elsewhere) drops
+// it, as a duplicate is dropped.
+func (b *BatchWork) settleAdd() {
+	if !b.adding {
+		return
 	}
-	ok = true
-	b.held = nil
-	b.insert(i, name, w)
+	b.adding = false
+	w := b.held
+	if p, _ := tree.Parent(w); p == &b.BasicWork {
+		b.held = nil
+		b.insert(b.addAt, w.Name(), w)
+	} else if tree.Base(w).InternalState() != basicwork.InternalPending {
+		b.held = nil
+	}
 }
 
 // insert puts w, named name, in the batch at position i.
 func (b *BatchWork) insert(i int, name string, w basicwork.Work) {
+	if i == len(b.batch) {
+		b.batch = append(b.batch, entry{name, w})
+		return
+	}
 	b.batch = append(b.batch, entry{})
 	copy(b.batch[i+1:], b.batch[i:])
 	b.batch[i] = entry{name, w}
