@@ -228,9 +228,11 @@ func TestBadInputPanicInTimerCallback(t *testing.T) {
 	require.Equal(t, "boom", panicValue(func() { c.Crank(false) }))
 	require.Len(t, fired, 1)
 	require.Equal(t, 3, c.PendingTimers())
+	require.Equal(t, 3, c.RefsHeld(), "the three put back hold their refs, the fired one's is free")
 	drain(t, c)
 	require.ElementsMatch(t, []int{0, 1, 2, 3}, fired)
 	require.Zero(t, c.PendingTimers())
+	require.Zero(t, c.RefsHeld())
 	require.Equal(t, time.Second, c.Elapsed())
 }
 

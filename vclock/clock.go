@@ -100,7 +100,17 @@ type Clock struct {
 	// Timer events, ordered as libstdc++'s priority_queue orders them.
 	events         eventHeap
 	flushesIgnored int
-	dispatch       []*event // reused buffer of advanceToNow
+	dispatch       []eventEntry // reused buffer of advanceToNow
+	// What the queue's refs name: the chunks of timers whose first events
+	// are queued, and the other queued events; freed indexes are reused,
+	// the last freed first.
+	chunks     []*timerChunk
+	freeChunks []uint32
+	extras     []*event
+	freeExtras []uint32
+	// NewTimer hands out the timers of newChunk; newUsed are taken.
+	newChunk *timerChunk
+	newUsed  int
 
 	actions           *actionsched.Scheduler
 	lastDispatchStart time.Duration
@@ -369,7 +379,7 @@ func (c *Clock) next() (time.Time, bool) {
 func (c *Clock) PendingTimers() int {
 	n := 0
 	for i := range c.events.Len() {
-		if !c.events.at(i).triggered {
+		if !c.eventAt(c.events.at(i).ref).triggered {
 			n++
 		}
 	}

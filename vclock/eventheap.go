@@ -4,12 +4,16 @@ import (
 	"time"
 )
 
-// eventEntry is one slot of the event queue: the event and a copy of its
-// expiry, so that comparing entries with different expiries (the usual case)
-// does not follow the pointer; only a tie reads the events' seqs.
+// eventEntry is one slot of the event queue: the sort key (the event's
+// expiry, then its seq) and ref, which names the event (see Clock.eventAt).
+// The entry holds no pointer: the sifts of a queue of a million timers move
+// entries about twenty times per push and pop, and a pointer in each move
+// would pay the collector's write barrier while it marks, and make it scan
+// the whole array; comparing entries never follows a pointer either.
 type eventEntry struct {
 	when time.Duration
-	ev   *event
+	seq  uint32
+	ref  uint32
 }
 
 // entryLess orders entries for the max-heap: the earliest expiry, then the
@@ -22,7 +26,7 @@ type eventEntry struct {
 func entryLess(a, b *eventEntry) bool {
 	less := a.when > b.when
 	if a.when == b.when {
-		less = a.ev.seq > b.ev.seq
+		less = a.seq > b.seq
 	}
 	return less
 }
@@ -42,33 +46,35 @@ func (h *eventHeap) Len() int { return len(h.data) }
 // top returns the earliest entry; the heap must not be empty.
 func (h *eventHeap) top() *eventEntry { return &h.data[0] }
 
-// push queues ev.
-func (h *eventHeap) push(ev *event) {
-	e := eventEntry{when: ev.when, ev: ev}
-	h.data = append(grow(h.data), e)
+// push queues e.
+func (h *eventHeap) push(e eventEntry) {
+	if len(h.data) == cap(h.data) {
+		h.data = grow(h.data)
+	}
+	// Appending in place writes only the length: storing the whole slice
+	// header would pay the collector's write barrier on every push while
+	// it marks.
+	h.data = append(h.data, e)
 	h.siftUp(len(h.data)-1, 0, e)
 }
 
-// pop removes the earliest entry and returns its event.
-func (h *eventHeap) pop() *event { return h.popEntry().ev }
-
-// at returns the event in slot i of the heap's array.
-func (h *eventHeap) at(i int) *event { return h.data[i].ev }
+// at returns the entry in slot i of the heap's array.
+func (h *eventHeap) at(i int) eventEntry { return h.data[i] }
 
 // rebuild drains the heap in order and makes it anew, as make_heap does,
-// from the events keep accepts; the others are returned to the caller's
-// drop function.
-func (h *eventHeap) rebuild(keep func(*event) bool) {
+// from the entries keep accepts.
+func (h *eventHeap) rebuild(keep func(eventEntry) bool) {
 	kept := make([]eventEntry, 0, len(h.data))
 	for len(h.data) > 0 {
-		if e := h.popEntry(); keep(e.ev) {
+		if e := h.pop(); keep(e) {
 			kept = append(kept, e)
 		}
 	}
 	h.init(kept)
 }
 
-func (h *eventHeap) popEntry() eventEntry {
+// pop removes the earliest entry and returns it; the heap must not be empty.
+func (h *eventHeap) pop() eventEntry {
 	n := len(h.data)
 	top := h.data[0]
 	last := n - 1
@@ -77,8 +83,7 @@ func (h *eventHeap) popEntry() eventEntry {
 		h.data[last] = h.data[0]
 		h.adjust(0, last, moved)
 	}
-	h.data[last] = eventEntry{}
-	h.data = h.data[:last]
+	h.data = h.data[:last] // entries hold no pointer: nothing to clear
 	return top
 }
 

@@ -29,3 +29,21 @@ func (c *Clock) SetSystemTimeOffset(d time.Duration) { c.sysOffset.Store(int64(d
 
 // Seq returns the seq the next AsyncWait will get (the C++ seq()).
 func (t *Timer) Seq() uint64 { return t.seq() }
+
+// RefsHeld counts the refs the clock holds for its queue: the queued first
+// events its registered chunks count, and its extras in use. Between
+// cranks it equals the length of the queue, cancelled events included.
+func (c *Clock) RefsHeld() int {
+	n := 0
+	for _, ch := range c.chunks {
+		if ch != nil {
+			n += int(ch.queued)
+		}
+	}
+	for _, ev := range c.extras {
+		if ev != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 	"time"
+	"unsafe"
 )
 
-// event is one wait on a timer: a callback due at when. seq orders the waits
-// of one timer that share an expiry.
+// event is one wait on a timer: a callback, and seq, which orders the waits
+// of one timer that share an expiry. Its expiry is in its queue entry.
 type event struct {
-	when      time.Duration
 	cb        func(error)
 	seq       uint32
 	triggered bool
@@ -17,7 +17,7 @@ type event struct {
 	// still refers to the event, which must then not be reused.
 	queued bool
 	// The flags of the Timer whose first event this is, kept in padding
-	// that other events leave unused: they make a Timer 48 bytes, not 64.
+	// that other events leave unused.
 	cancelled, firstIn bool
 }
 
@@ -47,31 +47,146 @@ func (e *event) cancel() {
 // A C++ VirtualTimer cancels itself when destroyed. Go has no destructors:
 // where stellar-core lets a timer go out of scope, call Cancel, which keeps
 // the clock's throttled flush count the same as in C++.
+//
+// Use a Timer through the pointer NewTimer returns; do not copy the value
+// (as a C++ VirtualTimer, it is not copyable): AsyncWait on a copy panics.
 type Timer struct {
-	c      *Clock
+	ch     *timerChunk
 	expiry time.Duration
 	// The waits since the expiry was last set, in order: first, when
 	// first.firstIn says so, then *extra. first is storage for the common
 	// case of one wait at a time, reused once the queue has let go of it,
 	// so that arming a timer allocates nothing; extra is allocated only for
 	// a second wait. first also holds the timer's flags (first.cancelled:
-	// Cancel was called and no expiry set since). Keeping the struct at 48
-	// bytes and free of pointers into itself makes a million timers
-	// cheaper for the collector.
+	// Cancel was called and no expiry set since).
 	extra *[]*event
 	first event
 }
 
-// NewTimer returns a timer on c, expiring now and not armed.
+// timerChunk is the storage of chunkTimers timers of one clock, handed out
+// one by one by NewTimer. One object per chunkTimers timers is what the
+// collector marks and the allocator allocates, instead of one per timer;
+// the cost is that a chunk stays allocated while any of its timers is
+// referenced, by its owner or by the clock's queue (a dropped timer's
+// 40 bytes live on until the other timers of its chunk are dropped too).
+type timerChunk struct {
+	timers [chunkTimers]Timer
+	clock  *Clock
+	// queued counts the entries of the clock's queue that name these
+	// timers' first events; while it is not zero, the chunk sits in
+	// clock.chunks at index id, which the entries' refs hold.
+	queued uint32
+	id     uint32
+}
+
+// chunkTimers is the number of timers in a timerChunk.
+const chunkTimers = 64
+
+// A ref names the event of a queue entry: refExtra plus an index of
+// Clock.extras, or, for a timer's first event, chunkTimers times the index
+// of its chunk in Clock.chunks plus the timer's index in the chunk.
+const (
+	refExtra = 1 << 31
+	maxRefs  = refExtra // of either kind
+)
+
+// NewTimer returns a timer on c, expiring now and not armed. It panics if c
+// is nil. Like the clock's methods that are not safe for concurrent use,
+// call it on the goroutine that cranks c. The C++ VirtualTimer constructor.
 func NewTimer(c *Clock) *Timer {
 	if c == nil {
 		panic("vclock: NewTimer with a nil clock")
 	}
-	return &Timer{c: c, expiry: c.sinceEpoch()}
+	ch := c.newChunk
+	if ch == nil {
+		ch = &timerChunk{clock: c}
+		c.newChunk, c.newUsed = ch, 0
+	}
+	t := &ch.timers[c.newUsed]
+	c.newUsed++
+	if c.newUsed == chunkTimers {
+		c.newChunk = nil // the clock keeps no full chunk alive
+	}
+	t.ch = ch
+	t.expiry = c.sinceEpoch()
+	return t
+}
+
+// firstRef returns the ref of t's first event, and counts one more queue
+// entry naming it, giving t's chunk an index in c.chunks if it had none.
+// It panics if t is not where NewTimer put it: a copy of a Timer value.
+func (t *Timer) firstRef() uint32 {
+	ch := t.ch
+	i := (uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&ch.timers))) / unsafe.Sizeof(Timer{})
+	if i >= chunkTimers || &ch.timers[i] != t {
+		panic("vclock: AsyncWait on a copy of a Timer: use the *Timer that NewTimer returned")
+	}
+	if ch.queued == 0 {
+		ch.clock.addChunk(ch)
+	}
+	ch.queued++
+	return ch.id*chunkTimers + uint32(i)
+}
+
+// addChunk gives ch an index in c.chunks.
+func (c *Clock) addChunk(ch *timerChunk) {
+	if n := len(c.freeChunks); n > 0 {
+		ch.id = c.freeChunks[n-1]
+		c.freeChunks = c.freeChunks[:n-1]
+		c.chunks[ch.id] = ch
+		return
+	}
+	if len(c.chunks) >= maxRefs/chunkTimers {
+		panic("vclock: more than 2147483648 timer events queued")
+	}
+	ch.id = uint32(len(c.chunks))
+	c.chunks = append(c.chunks, ch)
+}
+
+// extraRef returns a new ref for ev, which is not a timer's first event.
+func (c *Clock) extraRef(ev *event) uint32 {
+	if n := len(c.freeExtras); n > 0 {
+		i := c.freeExtras[n-1]
+		c.freeExtras = c.freeExtras[:n-1]
+		c.extras[i] = ev
+		return refExtra | i
+	}
+	if len(c.extras) >= maxRefs {
+		panic("vclock: more than 2147483648 timer events queued")
+	}
+	c.extras = append(c.extras, ev)
+	return refExtra | uint32(len(c.extras)-1)
+}
+
+// eventAt returns the event ref names.
+func (c *Clock) eventAt(ref uint32) *event {
+	if ref&refExtra != 0 {
+		return c.extras[ref&^refExtra]
+	}
+	return &c.chunks[ref/chunkTimers].timers[ref%chunkTimers].first
+}
+
+// take returns the event ref names, which a queue entry no longer names,
+// and frees ref: ev.queued is then the caller's to clear.
+func (c *Clock) take(ref uint32) *event {
+	if ref&refExtra != 0 {
+		i := ref &^ refExtra
+		ev := c.extras[i]
+		c.extras[i] = nil
+		c.freeExtras = append(c.freeExtras, i)
+		return ev
+	}
+	ch := c.chunks[ref/chunkTimers]
+	ch.queued--
+	if ch.queued == 0 {
+		c.chunks[ch.id] = nil
+		c.freeChunks = append(c.freeChunks, ch.id)
+	}
+	return &ch.timers[ref%chunkTimers].first
 }
 
 // ExpiryTime returns the time the timer expires at.
-func (t *Timer) ExpiryTime() time.Time { return t.c.epoch.Add(t.expiry) }
+func (t *Timer) ExpiryTime() time.Time { return t.ch.clock.epoch.Add(t.expiry) }
 
 // seq returns the seq the next AsyncWait will get: 0 after a fresh expiry,
 // then one more per wait on the same expiry (the C++ seq()).
@@ -90,10 +205,11 @@ func (t *Timer) seq() uint64 {
 // at, before cancelling anything, if at lies outside the instants the clock
 // holds (its epoch plus or minus about 292 years). The C++ expires_at.
 func (t *Timer) ExpiresAt(at time.Time) {
-	d, ok := offsetOf(at, t.c.epoch)
+	c := t.ch.clock
+	d, ok := offsetOf(at, c.epoch)
 	if !ok {
 		panic(fmt.Sprintf("vclock: ExpiresAt(%v) is out of range: a clock holds instants up to %v",
-			at, t.c.epoch.Add(maxElapsed)))
+			at, c.epoch.Add(maxElapsed)))
 	}
 	t.Cancel()
 	t.expiry = d
@@ -107,7 +223,7 @@ func (t *Timer) ExpiresAt(at time.Time) {
 // wrapped round into the past. The C++ expires_from_now.
 func (t *Timer) ExpiresFromNow(d time.Duration) {
 	t.Cancel()
-	t.expiry = addSat(t.c.sinceEpoch(), d)
+	t.expiry = addSat(t.ch.clock.sinceEpoch(), d)
 	t.first.cancelled = false
 }
 
@@ -119,7 +235,8 @@ func (t *Timer) AsyncWait(fn func(error)) {
 	if fn == nil {
 		panic("vclock: AsyncWait with a nil callback")
 	}
-	if t.c.IsStopped() || t.first.cancelled {
+	c := t.ch.clock
+	if c.IsStopped() || t.first.cancelled {
 		return
 	}
 	seq := t.seq()
@@ -127,13 +244,14 @@ func (t *Timer) AsyncWait(fn func(error)) {
 		panic("vclock: more than 4294967295 waits on one timer expiry")
 	}
 	if seq == 0 && !t.first.queued {
-		t.first.when, t.first.cb, t.first.seq, t.first.triggered = t.expiry, fn, 0, false
+		t.first.cb, t.first.seq, t.first.triggered = fn, 0, false
 		t.first.firstIn = true
-		t.c.enqueue(&t.first)
+		t.first.queued = true
+		c.enqueue(eventEntry{when: t.expiry, ref: t.firstRef()})
 		return
 	}
-	ev := &event{when: t.expiry, seq: uint32(seq), cb: fn}
-	t.c.enqueue(ev)
+	ev := &event{seq: uint32(seq), cb: fn, queued: true}
+	c.enqueue(eventEntry{when: t.expiry, seq: uint32(seq), ref: c.extraRef(ev)})
 	if t.extra == nil {
 		t.extra = new([]*event)
 	}
@@ -179,7 +297,7 @@ func (t *Timer) Cancel() {
 	for _, ev := range more {
 		ev.cancel()
 	}
-	t.c.flushCancelledEvents()
+	t.ch.clock.flushCancelledEvents()
 	t.first.firstIn = false
 	if t.extra != nil {
 		clear(*t.extra)
@@ -187,10 +305,9 @@ func (t *Timer) Cancel() {
 	}
 }
 
-// enqueue adds an event to the queue.
-func (c *Clock) enqueue(ev *event) {
-	ev.queued = true
-	c.events.push(ev)
+// enqueue adds an entry to the queue.
+func (c *Clock) enqueue(e eventEntry) {
+	c.events.push(e)
 	c.maybeSetRealTimer()
 }
 
@@ -203,9 +320,9 @@ func (c *Clock) flushCancelledEvents() {
 		c.flushesIgnored++
 		return
 	}
-	c.events.rebuild(func(ev *event) bool {
-		if ev.triggered {
-			ev.queued = false
+	c.events.rebuild(func(e eventEntry) bool {
+		if c.eventAt(e.ref).triggered {
+			c.take(e.ref).queued = false
 			return false
 		}
 		return true
@@ -219,7 +336,7 @@ func (c *Clock) flushCancelledEvents() {
 func (c *Clock) cancelAllEvents() bool {
 	had := c.events.Len() > 0
 	for c.events.Len() > 0 {
-		ev := c.events.pop()
+		ev := c.take(c.events.pop().ref)
 		ev.queued = false
 		ev.cancel()
 	}
@@ -234,23 +351,25 @@ func (c *Clock) advanceToNow() int {
 		c.maybeSetRealTimer()
 		return 0
 	}
-	ev := c.events.pop()
+	e := c.events.pop()
 	if c.events.Len() == 0 || c.events.top().when > now {
 		// The usual case, one event due: nothing else to put back if its
 		// callback panics. The real-time wake-up is set before the call;
 		// timers the callback arms or cancels set it again themselves.
 		c.maybeSetRealTimer()
+		ev := c.take(e.ref)
 		ev.queued = false
 		ev.trigger()
 		return 1
 	}
-	due := append(c.dispatch[:0], ev)
+	due := append(c.dispatch[:0], e)
 	for c.events.Len() > 0 && c.events.top().when <= now {
 		due = append(due, c.events.pop())
 	}
 	// Pop first, fire after: callbacks may arm or cancel timers. An event
-	// stays marked queued until its turn, so that a callback re-arming
-	// another due timer does not reuse that timer's event under us.
+	// stays marked queued, and its ref held, until its turn, so that a
+	// callback re-arming another due timer does not reuse that timer's
+	// event under us.
 	next, fired := 0, false
 	defer func() {
 		if !fired {
@@ -258,11 +377,10 @@ func (c *Clock) advanceToNow() int {
 		}
 	}()
 	for next < len(due) {
-		ev := due[next]
+		ev := c.take(due[next].ref)
 		next++
 		ev.queued = false
 		ev.trigger()
-		due[next-1] = nil
 	}
 	fired = true
 	c.dispatch = due[:0]
@@ -271,18 +389,17 @@ func (c *Clock) advanceToNow() int {
 }
 
 // requeue is the end of an advanceToNow whose callback due[next-1]
-// panicked: it puts back the due events the panic cut off, so that they
+// panicked: it puts back the due entries the panic cut off, so that they
 // fire on a later crank instead of being lost, and a caller that recovers
 // from the panic loses no timer. Cancelled ones are dropped.
-func (c *Clock) requeue(due []*event, next int) {
-	for _, ev := range due[next:] {
-		if ev.triggered {
-			ev.queued = false
+func (c *Clock) requeue(due []eventEntry, next int) {
+	for _, e := range due[next:] {
+		if c.eventAt(e.ref).triggered {
+			c.take(e.ref).queued = false
 		} else {
-			c.events.push(ev)
+			c.events.push(e)
 		}
 	}
-	clear(due)
 	c.dispatch = due[:0]
 	c.maybeSetRealTimer()
 }
