@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -130,9 +129,13 @@ type Clock struct {
 	// local holds what postActionOnCrank queued: the posts of the crank
 	// goroutine itself, which need no lock. They were all made before the
 	// first action now in pending, so they move into the scheduler first.
-	local     []pendingAction
-	wakeCh    chan struct{} // signalled when an I/O handler is queued
-	blocked   atomic.Bool   // a crank is (about to be) waiting on wakeCh
+	local []pendingAction
+	// park is parkRunning, parkWaiting while a crank waits in runOne for
+	// an I/O handler, or parkClaimed once a waker has claimed that wait
+	// (see signal). The claimer hands the crank its answer channel through
+	// wakeCh, the one wake-up of that wait.
+	park      atomic.Int32
+	wakeCh    chan chan struct{}
 	stopped   atomic.Bool
 	sysOffset atomic.Int64 // drift added to SystemNow, set only by tests
 
@@ -191,7 +194,7 @@ func New(mode Mode, opts ...Option) *Clock {
 	c := &Clock{
 		mode:        mode,
 		wall:        clock.New(),
-		wakeCh:      make(chan struct{}, 1),
+		wakeCh:      make(chan chan struct{}, 1),
 		realTimerAt: -1,
 	}
 	real := c.wall
@@ -441,7 +444,10 @@ func (c *Clock) BackgroundWorkCount() int { return int(c.background.Load()) }
 // PostAction queues f to run on the crank goroutine, in a later Crank, under
 // the scheduler queue name and type. It is the one way back onto the crank
 // goroutine, and is safe to call from any goroutine. After Shutdown it does
-// nothing.
+// nothing. A post that wakes a Crank waiting for one returns once the crank
+// goroutine has started running: the poster gives it its processor (see
+// signal), so that the crank does not wait behind a poster that keeps its
+// own thread busy.
 func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 	if f == nil {
 		panic("vclock: PostAction with a nil action")
@@ -510,25 +516,43 @@ func (c *Clock) postIO() {
 	c.signal()
 }
 
-// signal wakes a crank waiting in runOne. The crank sets blocked before it
-// looks at signals, and posters raise signals before they look at
-// blocked, so one of the two always sees the other: no wake-up is lost, and
-// a post made while no crank waits skips the channel.
+// The states of Clock.park.
+const (
+	parkRunning = iota // no crank waits in runOne
+	parkWaiting        // a crank waits in runOne, or is about to
+	parkClaimed        // a waker has claimed the crank's wait
+)
+
+// answers holds the channels on which woken cranks answer their wakers:
+// one per claim, so that a crank's answer never waits on a waker.
+var answers = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// signal wakes a crank waiting in runOne. The crank marks itself waiting
+// before it looks at signals and stopped one last time, and wakers raise
+// signals or stopped before they look at park, so one of the two always
+// sees the other: no wake-up is lost, and a post made while no crank waits
+// does nothing more.
+//
+// The waker that claims the wait hands the crank a channel and waits on it
+// until the woken crank goroutine runs and answers, before it runs
+// anything else. The woken goroutine is queued to run next on the waker's
+// processor, which the waker gives up while it waits, so the crank runs on
+// the waker's thread, which is running. Yielding instead (runtime.Gosched)
+// put the waker on the global run queue, where the idle thread that the
+// runtime wakes along with the crank took it; a waker that then spun (on
+// the action's result, say) held a core while the crank's thread waited
+// for one, with another process loading the other core for the operating
+// system's time slice: milliseconds. A crank never waits in runOne while
+// it runs code of its own (actions, timer callbacks), so the claimer is
+// never the crank itself.
 func (c *Clock) signal() {
-	if !c.blocked.Load() && !c.stopped.Load() {
+	if c.park.Load() != parkWaiting || !c.park.CompareAndSwap(parkWaiting, parkClaimed) {
 		return
 	}
-	select {
-	case c.wakeCh <- struct{}{}:
-		// The woken crank goroutine is queued on this goroutine's
-		// processor, to run next. Yield it at once: a poster that keeps
-		// its processor busy (spinning on the result, say) would
-		// otherwise hold the crank back until another processor steals
-		// it, which took milliseconds while another process loaded the
-		// other core. Only a post that wakes a waiting crank yields.
-		runtime.Gosched()
-	default:
-	}
+	ch := answers.Get().(chan struct{})
+	c.wakeCh <- ch
+	<-ch
+	answers.Put(ch)
 }
 
 // ActionQueueSize returns the posted actions not yet run: pending ones and

@@ -274,9 +274,12 @@ func (c *Clock) pollOne() int {
 
 // runOne waits until one I/O handler can run, runs it and returns 1; it
 // returns 0 at once on a stopped clock.
+//
+// It marks the clock waiting only around the wait itself, after a last look
+// at what pollOne would run (handlerReady, which runs nothing): pollOne can
+// fire timers, whose callbacks may post, and a post from the crank
+// goroutine must never find its own crank waiting.
 func (c *Clock) runOne() int {
-	c.blocked.Store(true)
-	defer c.blocked.Store(false)
 	for {
 		if c.IsStopped() {
 			return 0
@@ -284,16 +287,44 @@ func (c *Clock) runOne() int {
 		if n := c.pollOne(); n > 0 {
 			return n
 		}
+		c.park.Store(parkWaiting)
+		if c.IsStopped() || c.handlerReady() {
+			c.unpark()
+			continue
+		}
 		if c.mode == RealTime && c.realTimerAt >= 0 {
 			wait := c.realTimerAt - c.sinceEpoch()
 			t := c.wall.Timer(wait)
 			select {
-			case <-c.wakeCh:
+			case ch := <-c.wakeCh:
+				c.woken(ch)
 			case <-t.C:
+				c.unpark()
 			}
 			t.Stop()
 			continue
 		}
-		<-c.wakeCh
+		c.woken(<-c.wakeCh)
 	}
+}
+
+// handlerReady reports whether pollOne would run a handler now, without
+// running it.
+func (c *Clock) handlerReady() bool {
+	return c.signals.Load()&^flagBits > c.ioTaken ||
+		c.mode == RealTime && c.realTimerAt >= 0 && c.sinceEpoch() >= c.realTimerAt
+}
+
+// unpark ends a wait that nothing woke: if a waker claimed it meanwhile,
+// its channel is coming, and the crank answers it.
+func (c *Clock) unpark() {
+	if !c.park.CompareAndSwap(parkWaiting, parkRunning) {
+		c.woken(<-c.wakeCh)
+	}
+}
+
+// woken ends a wait that a waker claimed, and answers it on ch.
+func (c *Clock) woken(ch chan struct{}) {
+	c.park.Store(parkRunning)
+	ch <- struct{}{}
 }

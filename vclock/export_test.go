@@ -7,7 +7,7 @@ import (
 )
 
 // Blocked reports whether a Crank is waiting (or about to wait) for a post.
-func (c *Clock) Blocked() bool { return c.blocked.Load() }
+func (c *Clock) Blocked() bool { return c.park.Load() != parkRunning }
 
 // The test-only surface of a Clock and a Timer, which users do not see.
 

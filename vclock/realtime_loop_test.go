@@ -196,6 +196,65 @@ func TestRealTimeCancelledTimerStillWakesCrankOnce(t *testing.T) {
 	require.False(t, ok)
 }
 
+// TestRealTimeWakingPostReturnsOnceCrankRuns: a post that wakes a waiting
+// crank returns only once the crank goroutine has run and left its wait
+// (the waker gives its processor to the crank instead of running on beside
+// it). Posts from several goroutines at once, and a Shutdown, each wake the
+// crank and return.
+func TestRealTimeWakingPostReturnsOnceCrankRuns(t *testing.T) {
+	c, _ := newRealWithMock()
+	done := blockingCrank(t, c)
+	require.True(t, c.Blocked())
+	ran := 0
+	c.PostAction(func() { ran++ }, "wake", vclock.NormalAction)
+	require.False(t, c.Blocked(), "PostAction returned while the crank still waited")
+	require.Equal(t, 1, receive(t, done), "the post's one I/O handler")
+
+	// Eight posters at once: one of them counts the wake-up handler and
+	// wakes the crank; none waits for ever.
+	require.Equal(t, 1, c.Crank(true)) // moves the first action
+	require.Equal(t, 1, c.Crank(true)) // runs it
+	done = blockingCrank(t, c)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { c.PostAction(func() { ran++ }, "wake", vclock.NormalAction) })
+	}
+	wg.Wait()
+	require.Equal(t, 1, receive(t, done))
+	require.Equal(t, 8, c.Crank(true), "moves the eight")
+	require.Equal(t, 8, c.Crank(true), "runs them")
+	require.Equal(t, 9, ran)
+
+	// Shutdown from another goroutine wakes the waiting crank, which finds
+	// the clock stopped.
+	done = blockingCrank(t, c)
+	c.Shutdown()
+	require.False(t, c.Blocked())
+	require.Equal(t, 0, receive(t, done))
+}
+
+// TestRealTimeTimerCallbackPostsWhileCrankWaits: a timer that a waiting
+// crank fires calls back on the crank goroutine, which posts. That post
+// must not try to wake its own crank: the crank returns its one handler,
+// and the action runs on later cranks.
+func TestRealTimeTimerCallbackPostsWhileCrankWaits(t *testing.T) {
+	c, mock := newRealWithMock()
+	ran := false
+	tm := vclock.NewTimer(c)
+	tm.ExpiresFromNow(time.Second)
+	tm.AsyncWait(func(err error) {
+		require.NoError(t, err)
+		c.PostAction(func() { ran = true }, "from-timer", vclock.NormalAction)
+	})
+	done := blockingCrank(t, c)
+	mock.Add(time.Second)
+	require.Equal(t, 1, receive(t, done), "the real-timer handler")
+	// The post counted its own wake-up handler, then moves and runs.
+	require.Equal(t, 2, c.Crank(true))
+	require.Equal(t, 1, c.Crank(true))
+	require.True(t, ran)
+}
+
 // The tests below use the real wall clock.
 
 func TestRealTimeBlockingCrankWakesPromptlyOnPost(t *testing.T) {
