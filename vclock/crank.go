@@ -105,7 +105,9 @@ func (c *Clock) crank(block bool, held *bool) int {
 	for n, now := 1, start; now-start < CrankTimeSlice && n < crankEventSlice; n++ {
 		p := c.actions.RunOne()
 		progress += p
-		if p == 0 {
+		if p == 0 || c.actions.Drained() {
+			// Drained: the next RunOne would return 0 and change
+			// nothing; skip it.
 			break
 		}
 		now = c.actions.LastRead()

@@ -250,7 +250,10 @@ type Scheduler struct {
 	// no action ran since it was taken (see ReuseReads).
 	reuseReads bool
 	// lastRead is the clock reading RunOne took last (LastRead).
-	lastRead      time.Duration
+	lastRead time.Duration
+	// drained is set by a RunOne that served an action after which a
+	// RunOne would do nothing but read the same time (Drained).
+	drained       bool
 	latencyWindow time.Duration
 
 	// queues holds every live queue, runnable or idle.
@@ -351,6 +354,27 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 // clock's epoch, as now returns), without reading the clock: a clock that
 // moves a batch of posted actions reads it once for the batch.
 func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at time.Duration) {
+	q := s.last
+	if q == nil || !q.idle || q.typ != typ || len(q.name) != len(name) ||
+		unsafe.StringData(q.name) != unsafe.StringData(name) ||
+		s.solo != nil || s.runnable.Len() != 0 || len(q.ring) == 0 || s.isShutdown.Load() {
+		s.enqueue(name, action, typ, at)
+		return
+	}
+	// The usual post: to the queue posted to last, under the same name
+	// string, which ran dry since and has a ring, while no queue is
+	// runnable. It becomes the lone runnable queue. No call on this path,
+	// so that nothing is spilled around one.
+	s.stats.QueuesActivatedFromIdle++
+	s.removeFromIdle(q)
+	s.solo = q
+	s.stats.ActionsEnqueued++
+	q.pushBack(action, at)
+	s.size++
+}
+
+// enqueue is EnqueueAt, in every case.
+func (s *Scheduler) enqueue(name string, action func(), typ ActionType, at time.Duration) {
 	if s.isShutdown.Load() {
 		return
 	}
@@ -358,15 +382,9 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 	if q == nil || q.typ != typ || !sameString(q.name, name) {
 		q = s.queueFor(name, typ)
 	} else if q.idle {
-		// The usual post: to the queue posted to last, which ran dry
-		// since. activate's work, inline.
 		s.stats.QueuesActivatedFromIdle++
 		s.removeFromIdle(q)
-		if s.solo == nil && s.runnable.Len() == 0 {
-			s.solo = q
-		} else {
-			s.pushRunnable(q)
-		}
+		s.pushRunnable(q)
 	}
 	s.stats.ActionsEnqueued++
 	if q.count == len(q.ring) {
@@ -416,6 +434,7 @@ func sameString(a, b string) bool {
 func (s *Scheduler) RunOne() int {
 	start := s.clockNow()
 	s.lastRead = start
+	s.drained = false
 	if b := s.idleBack; b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
 		s.expireIdle()
 	}
@@ -467,6 +486,11 @@ func (s *Scheduler) RunOne() int {
 			// state stays; the queue goes idle.
 			s.stats.QueuesSuspended++
 			s.addToIdleFront(q)
+			// Whether a RunOne now would find nothing to serve and no
+			// idle queue to forget: q is idle, so the idle list has a
+			// back. Only a virtual clock reads the same time again.
+			s.drained = s.virtual != nil && s.solo == nil && s.runnable.Len() == 0 &&
+				!s.idleTooLong(s.byID[s.idleBack].lastService, after)
 			return
 		}
 		s.reinstate(q, after)
@@ -676,6 +700,14 @@ func (s *Scheduler) CurrentActionType() ActionType { return s.currentActionType 
 // read the clock right after RunOne can use it instead (zero before any
 // RunOne).
 func (s *Scheduler) LastRead() time.Duration { return s.lastRead }
+
+// Drained reports, right after a RunOne that returned 1, that another
+// RunOne would return 0 and change nothing (it would read the same time,
+// find no queue runnable and no idle queue to forget), so that a caller
+// may skip it. It can be true only with SetVirtualNow, whose time moves
+// only inside actions; false says nothing. It has no C++ counterpart: the
+// C++ calls runOne again.
+func (s *Scheduler) Drained() bool { return s.drained }
 
 // Overloaded reports whether the scheduler is in the overloaded state, without
 // reading the clock: OverloadedDuration is zero when it is false (and also
