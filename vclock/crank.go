@@ -99,11 +99,13 @@ func (c *Clock) crank(block bool, held *bool) int {
 	// Step 2: scheduled actions. The time after an action is the reading
 	// RunOne took at its end: the C++ reads the clock again, which a
 	// virtual clock (whose time moves only inside actions) answers the
-	// same, and a wall clock nanoseconds later.
+	// same, and a wall clock nanoseconds later. The same reading (the
+	// step's start, for the first) is where the next RunOne starts, where
+	// the C++ reads the clock once more.
 	start = c.sinceEpoch()
 	c.lastDispatchStart = start
 	for n, now := 1, start; now-start < CrankTimeSlice && n < crankEventSlice; n++ {
-		p := c.actions.RunOne()
+		p := c.actions.RunOneAt(now)
 		progress += p
 		if p == 0 || c.actions.Drained() {
 			// Drained: the next RunOne would return 0 and change

@@ -725,6 +725,32 @@ func TestReuseReads(t *testing.T) {
 	assert.Equal(t, 2*time.Second, s.OverloadedDuration(), "overloaded since the after read: 1 s ago, rounded up")
 }
 
+// TestRunOneAt: with reads reused, RunOneAt serves from the reading it is
+// given and reads the clock only after the action; without, it reads the
+// clock as RunOne does and ignores the reading.
+func TestRunOneAt(t *testing.T) {
+	s, clock := newSched(time.Second)
+	s.ReuseReads()
+	s.EnqueueAt("a", func() { clock.sleep(3 * time.Millisecond) }, NormalAction, 0)
+	s.EnqueueAt("a", func() { clock.sleep(time.Millisecond) }, NormalAction, 0)
+	clock.sleep(time.Millisecond) // the reading given is 1 ms old
+	assert.Equal(t, 1, s.RunOneAt(0))
+	assert.Equal(t, 1, clock.calls, "only the reading after the action")
+	assert.Equal(t, 4*time.Millisecond, s.TotalService("a", NormalAction), "served from 0 to 4 ms")
+	assert.Equal(t, 1, s.RunOneAt(s.LastRead()))
+	assert.Equal(t, 2, clock.calls)
+	assert.Equal(t, 5*time.Millisecond, s.TotalService("a", NormalAction))
+	assert.Equal(t, 0, s.RunOneAt(s.LastRead()), "nothing runnable")
+	assert.Equal(t, 2, clock.calls)
+
+	plain, pclock := newSched(time.Second)
+	plain.EnqueueAt("a", func() { pclock.sleep(3 * time.Millisecond) }, NormalAction, 0)
+	pclock.sleep(time.Millisecond)
+	assert.Equal(t, 1, plain.RunOneAt(0))
+	assert.Equal(t, 4, pclock.calls, "RunOne's four reads: start, before, after, overload check")
+	assert.Equal(t, 3*time.Millisecond, plain.TotalService("a", NormalAction), "served from 1 to 4 ms")
+}
+
 // TestEnqueueRunOneAllocatesNothing checks that posting to and serving an
 // existing queue allocates nothing in steady state.
 func TestEnqueueRunOneAllocatesNothing(t *testing.T) {
