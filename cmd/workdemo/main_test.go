@@ -72,9 +72,24 @@ func withoutWallTime(t *testing.T, out string) string {
 	return strings.Join(kept, "\n")
 }
 
+// cpuTime returns the CPU time (user plus system) this process and its
+// reaped child processes have used so far.
+func cpuTime(t *testing.T) time.Duration {
+	t.Helper()
+	var total time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		require.NoError(t, syscall.Getrusage(who, &ru))
+		total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return total
+}
+
 func TestDefaultRun(t *testing.T) {
 	o := defaults(t)
+	cpu0 := cpuTime(t)
 	out, rep := runText(t, o)
+	cpu := cpuTime(t) - cpu0
 	require.Equal(t, basicwork.Success, rep.state)
 	require.Equal(t, 16, rep.applied)
 	require.Positive(t, rep.retries, "the default seed shows retries")
@@ -91,7 +106,14 @@ func TestDefaultRun(t *testing.T) {
 	require.Equal(t, rep.gets+rep.gunzips, rep.processes, "the processes the manager started")
 	require.Zero(t, rep.failures)
 	require.Less(t, rep.virtualTime, 2*time.Minute)
-	require.Less(t, rep.wallTime, 10*time.Second, "the demo's budget")
+	// The demo's budget is 10 s on 2 cores. It never waits on the wall
+	// clock (virtual time), only for its processes, which are short: on
+	// an idle machine its wall time is about its CPU time and its
+	// processes', which is what is bounded here. Its wall time, logged,
+	// grows without bound on a loaded machine (23 s was seen under -race
+	// on two cores at a load average of 17, for 0.7 to 1 s of CPU).
+	t.Logf("the default run: %v of CPU (its processes' included), %v of wall time", cpu, rep.wallTime)
+	require.Less(t, cpu, 10*time.Second, "the demo's budget")
 
 	// The bytes moved are the archive's: every file downloaded once, and
 	// unzipped to its original contents.
