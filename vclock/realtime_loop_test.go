@@ -10,7 +10,9 @@ package vclock_test
 
 import (
 	"bytes"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -339,6 +341,16 @@ func TestRealTimeShouldYieldOnTheWallClock(t *testing.T) {
 // core, and must wake only for the stop post: exactly three cranks (the
 // wake-up, moving the action, running it).
 //
+// The process's share is a measurement, and a loaded machine adds noise to
+// it: under -race on two cores at a load average of 15 to 17, one window
+// in five read 12 ms (1.2%) where the others read 1 to 7 ms. So the
+// collector and the scavenger are first made to finish what earlier tests
+// left them, and a window over the bound is measured again, up to three
+// times: a loop that polls or spins exceeds the bound in every window (a
+// goroutine waking every 10 ms alone costs about 2% under -race), while
+// noise does not come three times in a row. The crank count is checked in
+// every window.
+//
 // This is the package's only test that waits on the wall clock; the
 // property is about real time.
 func TestRealTimeIdleLoopUsesNoCPU(t *testing.T) {
@@ -346,9 +358,28 @@ func TestRealTimeIdleLoopUsesNoCPU(t *testing.T) {
 	if long() {
 		idle = 10 * time.Second
 	}
+	const windows = 3
+	var shares []string
+	for len(shares) < windows {
+		share := idleLoopShare(t, idle)
+		if share < 0.01 {
+			return
+		}
+		shares = append(shares, fmt.Sprintf("%.3f%%", 100*share))
+	}
+	t.Fatalf("the idle loop used %v of one core in %d windows, want under 1%% in one", shares, windows)
+}
+
+// idleLoopShare runs the idle main loop of TestRealTimeIdleLoopUsesNoCPU
+// for idle and returns the share of one core the process used meanwhile.
+func idleLoopShare(t *testing.T, idle time.Duration) float64 {
+	t.Helper()
 	c := vclock.New(vclock.RealTime)
 	var far []error
 	farTimer := arm(c, time.Hour, &far)
+	// Collect the garbage of earlier tests and return their memory to the
+	// system now, not while the window is measured.
+	debug.FreeOSMemory()
 
 	// The readings come before the poster starts its sleep, so that the
 	// wall time measured covers the whole of it.
@@ -379,9 +410,9 @@ func TestRealTimeIdleLoopUsesNoCPU(t *testing.T) {
 	t.Logf("idle main loop: %v of CPU over %v of wall time (%.3f%% of one core), %d cranks",
 		cpu, wall.Round(time.Millisecond), 100*share, cranks)
 	require.GreaterOrEqual(t, wall, idle)
-	require.Less(t, share, 0.01)
 	require.Equal(t, 3, cranks)
 	require.Empty(t, far)
 	farTimer.Cancel()
 	require.Equal(t, []error{vclock.ErrOperationAborted}, far)
+	return share
 }
