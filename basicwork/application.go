@@ -13,7 +13,8 @@ import (
 // Application& as the work code uses it. Package scheduler has the concrete
 // one that programs build.
 type Application interface {
-	// Clock is the clock that cranks the works and arms their timers.
+	// Clock is the clock that cranks the works and arms their timers. A
+	// work reads it once, at Init, as it does the Logger.
 	Clock() *vclock.Clock
 	// PostOnMainThread queues f to run on the crank goroutine; safe from any
 	// goroutine.

@@ -1,0 +1,63 @@
+package basicwork
+
+import (
+	"reflect"
+	"sync/atomic"
+	"unsafe"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// appEnv is what the works of one Application share, read from it when a
+// work is Init'ed: the application, its clock and its logger, and the
+// logger's core. A work holds one pointer to it instead of the
+// application and the core (two interfaces), which keeps BasicWork at 80
+// bytes (issue 15, workload e), and a state change reaches the clock
+// without a call through the Application.
+type appEnv struct {
+	app    Application
+	clock  *vclock.Clock
+	logger *zap.Logger
+	// logCore is logger.Core(), or nil when that logs nothing at any
+	// level: every state change asks it whether a level is on, and going
+	// through the logger each time was a measurable part of a step.
+	logCore zapcore.Core
+}
+
+// lastEnv is the appEnv made last: works are mostly built many of one
+// application in a row, and they share it.
+var lastEnv atomic.Pointer[appEnv]
+
+// envOf returns an appEnv for app: the last one made if app, its clock and
+// its logger are the ones it holds, a new one otherwise.
+func envOf(app Application) *appEnv {
+	clock, logger := app.Clock(), app.Logger()
+	if e := lastEnv.Load(); e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
+		return e
+	}
+	e := &appEnv{app: app, clock: clock, logger: logger, logCore: logger.Core()}
+	if reflect.TypeOf(e.logCore) == nopCoreType {
+		e.logCore = nil // logging is off for good: enabled need not ask
+	}
+	lastEnv.Store(e)
+	return e
+}
+
+// nopCoreType is the type of zap's core that logs nothing at any level.
+// envOf compares types rather than the interface values, which would cost
+// a call to the runtime's interface comparison.
+var nopCoreType = reflect.TypeOf(zapcore.NewNopCore())
+
+// sameValue reports whether a and b hold the same pointer (or the same
+// copy of a value) of the same type: both of their words are equal. It
+// never panics, where == panics on a type that is not comparable; two
+// copies of an equal value read as different, which only costs envOf a
+// new appEnv.
+func sameValue(a, b Application) bool {
+	wa := *(*[2]unsafe.Pointer)(unsafe.Pointer(&a))
+	wb := *(*[2]unsafe.Pointer)(unsafe.Pointer(&b))
+	return wa[0] == wb[0] && wa[1] == wb[1]
+}

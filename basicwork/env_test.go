@@ -1,0 +1,69 @@
+package basicwork_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/vclock"
+)
+
+// A work reads its application's clock and logger at Init, and the works
+// of one application share what they read (basicwork's appEnv). These
+// tests change the application between two Inits: the work Init'ed later
+// must use what the application gives then, and the one Init'ed before
+// must keep what it read.
+
+func TestInitReadsTheLoggerOfTheMoment(t *testing.T) {
+	app, firstLogs := newTestApp(t, nil)
+	first := newProbe(app, "first", basicwork.RetryNever)
+	core, secondLogs := observer.New(basicwork.TraceLevel)
+	app.logger = zap.New(core)
+	second := newProbe(app, "second", basicwork.RetryNever)
+
+	first.StartWork(nil)
+	second.StartWork(nil)
+	require.Equal(t, 1, firstLogs.FilterMessage("Starting first").Len())
+	require.Zero(t, firstLogs.FilterMessage("Starting second").Len())
+	require.Equal(t, 1, secondLogs.FilterMessage("Starting second").Len())
+	require.Zero(t, secondLogs.FilterMessage("Starting first").Len())
+}
+
+func TestInitReadsTheClockOfTheMoment(t *testing.T) {
+	app, _ := newTestApp(t, nil)
+	first := newProbe(app, "first", basicwork.RetryNever)
+	later := vclock.New(vclock.VirtualTime)
+	later.SetCurrentVirtualTime(later.Now().Add(time.Hour))
+	app.clock = later
+	second := newProbe(app, "second", basicwork.RetryNever)
+
+	require.Equal(t, time.Duration(0), first.Since())
+	require.Equal(t, time.Hour, second.Since())
+	first.StartWork(nil)
+	second.StartWork(nil)
+	require.Equal(t, time.Duration(0), first.Since(), "first keeps the clock it was Init'ed with")
+	require.Equal(t, time.Hour, second.Since())
+}
+
+// valueApp is an Application passed by value whose type is not
+// comparable: telling two of them apart must not panic.
+type valueApp struct {
+	*testApp
+	notComparable []int
+}
+
+func TestInitWithAnApplicationThatIsNotComparable(t *testing.T) {
+	app, logs := newTestApp(t, nil)
+	a := newProbe(valueApp{testApp: app, notComparable: []int{1}}, "a", basicwork.RetryNever)
+	b := newProbe(valueApp{testApp: app, notComparable: []int{2}}, "b", basicwork.RetryNever)
+	a.StartWork(nil)
+	b.StartWork(nil)
+	require.Equal(t, 1, logs.FilterMessage("Starting a").Len())
+	require.Equal(t, 1, logs.FilterMessage("Starting b").Len())
+	require.Equal(t, basicwork.Running, a.State())
+	require.Equal(t, basicwork.Running, b.State())
+}
