@@ -116,8 +116,10 @@ type Clock struct {
 
 	// Guarded by mu: the cross-goroutine submission point.
 	mu      sync.Mutex
-	pending []pendingAction
-	spare   []pendingAction // the other half of a double buffer
+	pending pendingList
+	// spare to spareTail: empty chunks for pending, which the crank gives
+	// it at the next transfer.
+	spare, spareTail *pendingChunk
 	// signals packs what a crank reads without taking mu into one word:
 	// remoteBit is set while pending is not empty (it changes only under
 	// mu), localBit while local is not empty, ownerBit while a Crank runs,
@@ -405,11 +407,10 @@ func (c *Clock) Shutdown() {
 	}
 	c.mu.Lock()
 	c.stopped.Store(true)
-	if len(c.pending) > 0 {
+	if c.pending.n > 0 {
 		c.signals.Add(^uint64(remoteBit - 1)) // clears it
 	}
-	clear(c.pending)
-	c.pending = c.pending[:0]
+	c.pending.drop()
 	c.mu.Unlock()
 	c.signal()
 	c.actions.Shutdown()
@@ -461,10 +462,10 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 		return
 	}
 	woke := false
-	if len(c.pending) == 0 {
+	if c.pending.n == 0 {
 		woke = c.markPosted(remoteBit)
 	}
-	c.pending = append(c.pending, pendingAction{fn: f, name: name, typ: typ})
+	c.pending.push(pendingAction{fn: f, name: name, typ: typ})
 	c.mu.Unlock()
 	if woke {
 		c.signal()
@@ -559,7 +560,7 @@ func (c *Clock) signal() {
 // those in the scheduler.
 func (c *Clock) ActionQueueSize() int {
 	c.mu.Lock()
-	n := len(c.pending)
+	n := c.pending.n
 	c.mu.Unlock()
 	if !c.IsStopped() {
 		n += len(c.local) // after Shutdown, the next crank drops them

@@ -204,8 +204,8 @@ func (c *Clock) transferPending(held *bool) int {
 			continue
 		}
 		c.mu.Lock()
-		batch := c.pending
-		c.pending = c.spare[:0]
+		batch := c.pending.take(c.spare, c.spareTail)
+		c.spare, c.spareTail = nil, nil
 		// Under mu the remote flag is settled, and only this goroutine
 		// changes the local one.
 		flags := c.signals.Load() & pendingBits
@@ -215,8 +215,14 @@ func (c *Clock) transferPending(held *bool) int {
 		if flags&localBit != 0 {
 			n = c.moveLocal()
 		}
-		n += c.enqueueBatch(batch)
-		c.spare = batch[:0]
+		if batch != nil {
+			// One reading for the whole batch, as enqueueBatch.
+			at := c.sinceEpoch()
+			for ch := batch; ch != nil; ch = ch.next {
+				n += c.enqueueAt(ch.acts[:ch.n], at)
+			}
+			c.spare, c.spareTail = recycle(batch)
+		}
 		return moved + n
 	}
 }
@@ -244,7 +250,11 @@ func (c *Clock) enqueueBatch(batch []pendingAction) int {
 	if len(batch) == 0 {
 		return 0
 	}
-	at := c.sinceEpoch()
+	return c.enqueueAt(batch, c.sinceEpoch())
+}
+
+// enqueueAt is enqueueBatch at the reading at.
+func (c *Clock) enqueueAt(batch []pendingAction, at time.Duration) int {
 	for i := range batch {
 		// Zero each slot as it goes rather than clear the slice after:
 		// for the usual batch of one, clear's bulk write barrier (while
