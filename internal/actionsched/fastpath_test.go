@@ -24,7 +24,10 @@ import (
 // must agree.
 func TestFastPathsMatchGeneralPath(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		window := rapid.SampledFrom([]time.Duration{0, 10, 100, 1000}).Draw(rt, "window")
+		// A negative window (every idle queue expires at once) and time
+		// near its end (where a queue's last service plus a positive
+		// window would pass it) take the rarer turns of the expiry test.
+		window := rapid.SampledFrom([]time.Duration{0, 10, 100, 1000, -3}).Draw(rt, "window")
 		type side struct {
 			s    *Scheduler
 			now  atomic.Int64
@@ -81,8 +84,13 @@ func TestFastPathsMatchGeneralPath(t *testing.T) {
 				case op < 11:
 					x.now.Add(int64(op * 17))
 				default:
-					if i%5 == 0 {
+					switch {
+					case i%5 == 0:
 						x.s.Shutdown()
+					case i%5 == 1:
+						// Near the end of time: 500 ns left, more
+						// than the actions of a script take.
+						x.now.Store(max(x.now.Load(), int64(never)-500))
 					}
 				}
 			}
@@ -102,9 +110,14 @@ func TestFastPathsMatchGeneralPath(t *testing.T) {
 // recently idled) to its back, with their total service.
 func idleNames(s *Scheduler) []string {
 	var out []string
-	for id := s.idleFront; id != noQueue; id = s.byID[id].next {
-		q := s.byID[id]
+	add := func(q *actionQueue) {
 		out = append(out, fmt.Sprintf("%s/%v/%v", q.name, q.typ, q.totalService))
+	}
+	if s.parked != noQueue {
+		add(s.byID[s.parked])
+	}
+	for id := s.idleFront; id != noQueue; id = s.byID[id].next {
+		add(s.byID[id])
 	}
 	return out
 }
@@ -142,6 +155,24 @@ func TestDrained(t *testing.T) {
 	require.NotNil(t, s.getExistingQueue("a", NormalAction))
 	require.Equal(t, 0, s.RunOne())
 	require.Nil(t, s.getExistingQueue("a", NormalAction), "the RunOne that Drained would skip forgot a")
+
+	// A negative window, where a queue expires as soon as it is idle, and
+	// the end of time, where last service plus window passes it: the
+	// RunOne after the lone queue's action would forget it.
+	for _, c := range []struct {
+		window time.Duration
+		start  int64
+	}{{-1, 0}, {10, int64(never) - 5}} {
+		var at atomic.Int64
+		at.Store(c.start)
+		x := New(func() time.Duration { return 0 }, c.window)
+		x.SetVirtualNow(&at)
+		x.Enqueue("a", noop, NormalAction)
+		require.Equal(t, 1, x.RunOne())
+		require.False(t, x.Drained(), "window %v at %v", c.window, c.start)
+		require.Equal(t, 0, x.RunOne())
+		require.Nil(t, x.getExistingQueue("a", NormalAction))
+	}
 
 	fn, _ := newSched(10)
 	fn.Enqueue("a", noop, NormalAction)

@@ -272,10 +272,19 @@ type Scheduler struct {
 	// expired queues, for reuse.
 	byID    []*actionQueue
 	freeIDs []int32
-	// idleFront and idleBack end the idle list (noQueue when it is empty):
-	// queues are added at the front when they run dry and expire from the
-	// back.
+	// The idle list: queues are added at its front when they run dry and
+	// expire from its back. The queue that ran dry last is parked (its id,
+	// noQueue if none): it is the list's front but not linked in, until
+	// another queue runs dry and it is linked behind that one. A queue
+	// that runs dry on every crank and is posted to again before the next
+	// (the WorkScheduler's) so never touches the links. idleFront and
+	// idleBack end the linked part (noQueue when it is empty).
+	parked              int32
 	idleFront, idleBack int32
+	// selfExpiry is the latest instant t at which a queue whose last
+	// service was t is not yet too long idle: idleTooLong(t, t) is
+	// t > selfExpiry (see New).
+	selfExpiry time.Duration
 
 	stats Stats
 	// maxTotalService is the largest total service any queue has reached;
@@ -308,8 +317,21 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 		latencyWindow: latencyWindow,
 		queues:        make(map[queueKey]*actionQueue),
 		runnable:      stdheap.New(moreService),
+		parked:        noQueue,
 		idleFront:     noQueue,
 		idleBack:      noQueue,
+	}
+	// idleTooLong(t, t) is t+w < t without overflow: for a positive
+	// window, true only where t+w would pass the largest instant; never
+	// for a zero window; and for a negative one, true unless t+w would
+	// fall below the smallest.
+	switch w := latencyWindow; {
+	case w > 0:
+		s.selfExpiry = never - w
+	case w == 0:
+		s.selfExpiry = never
+	default:
+		s.selfExpiry = math.MinInt64 - w - 1
 	}
 	s.setOverloaded(false)
 	return s
@@ -355,18 +377,20 @@ func (s *Scheduler) Enqueue(name string, action func(), typ ActionType) {
 // moves a batch of posted actions reads it once for the batch.
 func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at time.Duration) {
 	q := s.last
-	if q == nil || !q.idle || q.typ != typ || len(q.name) != len(name) ||
+	if q == nil || q.id != s.parked || q.typ != typ || len(q.name) != len(name) ||
 		unsafe.StringData(q.name) != unsafe.StringData(name) ||
 		s.solo != nil || s.runnable.Len() != 0 || len(q.ring) == 0 || s.isShutdown.Load() {
 		s.enqueue(name, action, typ, at)
 		return
 	}
 	// The usual post: to the queue posted to last, under the same name
-	// string, which ran dry since and has a ring, while no queue is
-	// runnable. It becomes the lone runnable queue. No call on this path,
-	// so that nothing is spilled around one.
+	// string, parked (it was the last to run dry, so it is idle and
+	// empty) and with a ring, while no queue is runnable. It becomes the
+	// lone runnable queue. No call on this path, so that nothing is
+	// spilled around one.
 	s.stats.QueuesActivatedFromIdle++
-	s.removeFromIdle(q)
+	q.idle = false
+	s.parked = noQueue
 	s.solo = q
 	s.stats.ActionsEnqueued++
 	q.pushBack(action, at)
@@ -448,7 +472,7 @@ func (s *Scheduler) runOne(now time.Duration, given bool) int {
 	}
 	s.lastRead = start
 	s.drained = false
-	if b := s.idleBack; b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
+	if b := s.idleBackID(); b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
 		s.expireIdle()
 	}
 	if s.solo == nil && s.runnable.Len() == 0 {
@@ -500,10 +524,16 @@ func (s *Scheduler) runOne(now time.Duration, given bool) int {
 			s.stats.QueuesSuspended++
 			s.addToIdleFront(q)
 			// Whether a RunOne now would find nothing to serve and no
-			// idle queue to forget: q is idle, so the idle list has a
-			// back. Only a virtual clock reads the same time again.
-			s.drained = s.virtual != nil && s.solo == nil && s.runnable.Len() == 0 &&
-				!s.idleTooLong(s.byID[s.idleBack].lastService, after)
+			// idle queue to forget: q is parked, so the back of the
+			// idle list is the linked part's, or q itself, last served
+			// now. Only a virtual clock reads the same time again.
+			if s.virtual != nil && s.solo == nil && s.runnable.Len() == 0 {
+				if b := s.idleBack; b == noQueue {
+					s.drained = after <= s.selfExpiry
+				} else {
+					s.drained = !s.idleTooLong(s.byID[b].lastService, after)
+				}
+			}
 			return
 		}
 		s.reinstate(q, after)
@@ -601,7 +631,7 @@ func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
 // longest), which RunOne found idle for longer than the latency window (at
 // most one queue expires per RunOne). The idle list must not be empty.
 func (s *Scheduler) expireIdle() {
-	old := s.byID[s.idleBack]
+	old := s.byID[s.idleBackID()]
 	if !old.empty() {
 		panic("actionsched: idle queue " + old.name + " is not empty")
 	}
@@ -651,7 +681,17 @@ func (s *Scheduler) idleTooLong(lastService, now time.Duration) bool {
 	return lastService+w < now
 }
 
-// addToIdleFront puts the empty queue q at the front of the idle list.
+// idleBackID returns the id of the queue at the back of the idle list (idle
+// the longest), or noQueue if the list is empty.
+func (s *Scheduler) idleBackID() int32 {
+	if s.idleBack != noQueue {
+		return s.idleBack
+	}
+	return s.parked
+}
+
+// addToIdleFront puts the empty queue q at the front of the idle list: it
+// parks q, linking the queue parked before, if any, in front of the rest.
 func (s *Scheduler) addToIdleFront(q *actionQueue) {
 	if q.idle {
 		panic("actionsched: queue " + q.name + " is already idle")
@@ -659,15 +699,24 @@ func (s *Scheduler) addToIdleFront(q *actionQueue) {
 	if !q.empty() {
 		panic("actionsched: idling non-empty queue " + q.name)
 	}
-	q.idle = true
-	q.prev = noQueue
-	q.next = s.idleFront
-	if s.idleFront != noQueue {
-		s.byID[s.idleFront].prev = q.id
-	} else {
-		s.idleBack = q.id
+	if s.parked != noQueue {
+		s.linkFront(s.byID[s.parked])
 	}
-	s.idleFront = q.id
+	q.idle = true
+	s.parked = q.id
+}
+
+// linkFront links the parked queue p at the front of the linked part of the
+// idle list.
+func (s *Scheduler) linkFront(p *actionQueue) {
+	p.prev = noQueue
+	p.next = s.idleFront
+	if s.idleFront != noQueue {
+		s.byID[s.idleFront].prev = p.id
+	} else {
+		s.idleBack = p.id
+	}
+	s.idleFront = p.id
 }
 
 // removeFromIdle takes the empty queue q off the idle list.
@@ -677,6 +726,11 @@ func (s *Scheduler) removeFromIdle(q *actionQueue) {
 	}
 	if !q.empty() {
 		panic("actionsched: idle queue " + q.name + " is not empty")
+	}
+	q.idle = false
+	if q.id == s.parked {
+		s.parked = noQueue
+		return
 	}
 	if q.prev != noQueue {
 		s.byID[q.prev].next = q.next
@@ -688,7 +742,6 @@ func (s *Scheduler) removeFromIdle(q *actionQueue) {
 	} else {
 		s.idleBack = q.prev
 	}
-	q.idle = false
 	q.prev, q.next = noQueue, noQueue
 }
 
@@ -758,6 +811,9 @@ func (s *Scheduler) Shutdown() {
 	s.last = nil
 	s.runnable = stdheap.New(moreService)
 	s.solo = nil
+	if s.parked != noQueue {
+		s.byID[s.parked].idle = false
+	}
 	for id := s.idleFront; id != noQueue; {
 		q := s.byID[id]
 		id = q.next
@@ -765,7 +821,7 @@ func (s *Scheduler) Shutdown() {
 		q.prev, q.next = noQueue, noQueue
 	}
 	// byID stays: the queue of a running action still goes idle, by id.
-	s.idleFront, s.idleBack = noQueue, noQueue
+	s.parked, s.idleFront, s.idleBack = noQueue, noQueue, noQueue
 	s.size = 0
 }
 

@@ -881,6 +881,13 @@ func checkIdleList(t *rapid.T, s *Scheduler) {
 		}
 	}
 	walked, prev := 0, int32(noQueue)
+	if s.parked != noQueue {
+		// The front of the idle list, not linked in.
+		if q := s.byID[s.parked]; !q.idle || s.queues[queueKey{q.name, q.typ}] != q {
+			t.Fatalf("parked queue %s is not idle and live", q.name)
+		}
+		walked++
+	}
 	for id := s.idleFront; id != noQueue; id = s.byID[id].next {
 		q := s.byID[id]
 		if !q.idle || q.prev != prev || s.queues[queueKey{q.name, q.typ}] != q {
@@ -892,7 +899,7 @@ func checkIdleList(t *rapid.T, s *Scheduler) {
 			t.Fatalf("idle list loops")
 		}
 	}
-	if prev != s.idleBack || walked != idle {
+	if prev != s.idleBack || walked != idle || (s.idleBack == noQueue) != (s.idleFront == noQueue) {
 		t.Fatalf("idle list: walked %d to %d, want %d queues to %d", walked, prev, idle, s.idleBack)
 	}
 }
