@@ -2,6 +2,7 @@ package vclock
 
 import (
 	"time"
+	"unsafe"
 )
 
 // eventEntry is one slot of the event queue: the sort key (the event's
@@ -124,23 +125,34 @@ func (h *eventHeap) adjust(hole, n int, value eventEntry) {
 //
 // It is the hot loop of a pop, about twenty levels at a million timers,
 // and a function of its own so that its few variables stay in registers.
-// It chooses between the children with a flag, not a branch, and moves
-// the chosen one through a pointer, which spares a bounds check.
+// It chooses between the children with a flag, not a branch, and walks
+// by byte offsets into d without bounds checks: the one check before the
+// loop covers every entry it reads, since a hole above half has both its
+// children at or below 2*half, which is below len(d) when half is at
+// most (len(d)-1)/2. That saves about a third of the loop's instructions.
 func walkDown(d []eventEntry, hole, half int) int {
+	const size = unsafe.Sizeof(eventEntry{})
+	if hole >= half {
+		_ = d[hole]
+		return hole
+	}
+	_ = d[2*half] // the deepest child the loop reads; hole >= 0 below
+	base := unsafe.Pointer(unsafe.SliceData(d))
 	at := &d[hole]
-	child := hole
-	for child < half {
-		child = 2 * (child + 1)
-		next, left := &d[child], &d[child-1]
+	off, end := uintptr(hole)*size, uintptr(half)*size
+	for off < end {
+		off = 2*off + 2*size // the right child
+		next := (*eventEntry)(unsafe.Add(base, off))
+		left := (*eventEntry)(unsafe.Add(base, off-size))
 		lower := entryLess(next, left)
 		if lower {
 			next = left
 		}
-		child -= b2i(lower)
+		off -= uintptr(b2i(lower)) * size
 		*at = *next
 		at = next
 	}
-	return child
+	return int(off / size)
 }
 
 func (h *eventHeap) siftUp(hole, top int, value eventEntry) {
