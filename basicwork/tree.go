@@ -24,11 +24,25 @@ func init() {
 			b.setParent(parent, slot)
 			return prev
 		},
-		Release: func(child Work, parent *BasicWork, slot int) {
-			if b := child.basicWork(); b.parent == parent && int(b.slot) == slot {
+		Adopt: func(child Work, op string, parent *BasicWork, slot int) (*BasicWork, *BasicWork) {
+			checkInitOf(child, op)
+			checkStartable(child)
+			b := child.basicWork()
+			prev := b.parent
+			b.setParent(parent, slot)
+			return b, prev
+		},
+		Release: func(b, parent *BasicWork, slot int) {
+			if b.parent == parent && int(b.slot) == slot {
 				b.parent, b.slot = nil, 0
 			}
 		},
+		Renumber: func(b, parent *BasicWork, slot int) {
+			if b.parent == parent {
+				b.setParent(parent, slot)
+			}
+		},
+		Self: func(b *BasicWork) Work { return b.self },
 		Parent: func(child Work) (*BasicWork, int) {
 			b := child.basicWork()
 			return b.parent, int(b.slot)

@@ -34,10 +34,16 @@ const (
 // a second time while its first slot still holds it), this one no longer
 // hears about every change and falls back to the full scans of the C++.
 //
+// A slot holds the child's BasicWork, not its outer value: what the walk
+// and the counts ask of a child (State, IsDone, CrankWork) are methods the
+// outer type may not redeclare, so the embedded BasicWork's answer is the
+// outer value's, without a call through the interface; and a slot is
+// half the size. The outer value is at hand through tree.Self.
+//
 // children is the tree.Composite a Work declares at Init: its methods are
 // not promoted to the types that embed a Work.
 type children struct {
-	slots    []basicwork.Work
+	slots    []*basicwork.BasicWork
 	live     int
 	lastLive int // highest non-empty slot, -1 if none
 	active   bitmap
@@ -48,7 +54,7 @@ type children struct {
 	// failed is the first child that moved to Failure since the children
 	// were last cleared, as the notices tell: the walk may have dropped
 	// it from its slot by the time its parent fails.
-	failed basicwork.Work
+	failed *basicwork.BasicWork
 }
 
 // numStates is the number of public states (basicwork.State values).
@@ -57,8 +63,8 @@ const numStates = int(basicwork.Failure) + 1
 // Children yields the children held now, in order.
 func (c *children) Children() iter.Seq[basicwork.Work] {
 	return func(yield func(basicwork.Work) bool) {
-		for _, w := range c.slots {
-			if w != nil && !yield(w) {
+		for _, b := range c.slots {
+			if b != nil && !yield(tree.Self(b)) {
 				return
 			}
 		}
@@ -87,19 +93,21 @@ func (c *children) ChildState(slot int, from, to int) {
 // the walk scans all the children at each step, as the C++ does.
 func (c *children) ChildLost(int) { c.scanAll = true }
 
-func (c *children) add(owner *basicwork.BasicWork, w basicwork.Work) int {
+// add puts b, the BasicWork of a child that tree.Adopt registered in slot
+// len(c.slots) of owner, in that slot; prev is the parent it had before.
+func (c *children) add(owner, b, prev *basicwork.BasicWork) int {
 	i := len(c.slots)
-	c.slots = append(c.slots, w)
+	c.slots = append(c.slots, b)
 	c.live++
 	c.lastLive = i
 	c.active.grow(len(c.slots))
-	st := w.State()
+	st := b.State()
 	c.count[st]++
 	if st != basicwork.Waiting {
 		c.active.set(i)
 	}
-	if prev := tree.SetParent(w, owner, i); prev == owner {
-		// w is still held in another slot (it is done and the walk has not
+	if prev == owner {
+		// b is still held in another slot (it is done and the walk has not
 		// dropped it yet): only the new slot will hear of its changes.
 		c.scanAll = true
 	}
@@ -108,11 +116,11 @@ func (c *children) add(owner *basicwork.BasicWork, w basicwork.Work) int {
 
 // remove empties slot i and unregisters this parent from the child.
 func (c *children) remove(owner *basicwork.BasicWork, i int) {
-	w := c.slots[i]
-	tree.Release(w, owner, i)
+	b := c.slots[i]
+	tree.Release(b, owner, i)
 	c.slots[i] = nil
 	c.active.clear(i)
-	c.count[w.State()]--
+	c.count[b.State()]--
 	c.live--
 	for c.lastLive >= 0 && c.slots[c.lastLive] == nil {
 		c.lastLive--
@@ -120,17 +128,29 @@ func (c *children) remove(owner *basicwork.BasicWork, i int) {
 }
 
 // next returns the first slot at or after i that the walk must look at, or
-// -1.
+// -1. A member in i's own word of the bitmap, as the next child of a round
+// mostly is, is found inline.
 func (c *children) next(i int) int {
-	if c.scanAll {
-		for ; i < len(c.slots); i++ {
-			if c.slots[i] != nil {
-				return i
+	if !c.scanAll {
+		if w := i >> 6; w < len(c.active.words) {
+			if m := c.active.words[w] >> (i & 63); m != 0 {
+				return i + bits.TrailingZeros64(m)
 			}
 		}
-		return -1
+		return c.active.next(i)
 	}
-	return c.active.next(i)
+	return c.scan(i)
+}
+
+// scan is next after a ChildLost: the first slot at or after i that holds
+// a child, or -1.
+func (c *children) scan(i int) int {
+	for ; i < len(c.slots); i++ {
+		if c.slots[i] != nil {
+			return i
+		}
+	}
+	return -1
 }
 
 func (c *children) clear(owner *basicwork.BasicWork) {
@@ -152,11 +172,11 @@ func (c *children) clear(owner *basicwork.BasicWork) {
 // child held that reads Failure; nil if none.
 func (c *children) failedChild() basicwork.Work {
 	if f := c.failed; f != nil && isFailure(f) {
-		return f
+		return tree.Self(f)
 	}
-	for _, w := range c.slots {
-		if w != nil && isFailure(w) {
-			return w
+	for _, b := range c.slots {
+		if b != nil && isFailure(b) {
+			return tree.Self(b)
 		}
 	}
 	return nil
@@ -170,17 +190,15 @@ func (c *children) compact(owner *basicwork.BasicWork) {
 	}
 	j := 0
 	c.active.reset()
-	for _, w := range c.slots {
-		if w == nil {
+	for _, b := range c.slots {
+		if b == nil {
 			continue
 		}
-		c.slots[j] = w
-		if w.State() != basicwork.Waiting {
+		c.slots[j] = b
+		if b.State() != basicwork.Waiting {
 			c.active.set(j)
 		}
-		if p, _ := tree.Parent(w); p == owner {
-			tree.SetParent(w, owner, j)
-		}
+		tree.Renumber(b, owner, j)
 		j++
 	}
 	clear(c.slots[j:])
@@ -194,20 +212,20 @@ func (c *children) compact(owner *basicwork.BasicWork) {
 // they scan every slot, as the C++ does.
 
 // anyChild reports whether f holds for a child, by a scan.
-func (c *children) anyChild(f func(basicwork.Work) bool) bool {
-	for _, w := range c.slots {
-		if w != nil && f(w) {
+func (c *children) anyChild(f func(*basicwork.BasicWork) bool) bool {
+	for _, b := range c.slots {
+		if b != nil && f(b) {
 			return true
 		}
 	}
 	return false
 }
 
-func isRunning(w basicwork.Work) bool { return w.State() == basicwork.Running }
-func isFailure(w basicwork.Work) bool { return w.State() == basicwork.Failure }
-func notDone(w basicwork.Work) bool   { return !w.IsDone() }
-func notSuccess(w basicwork.Work) bool {
-	return w.State() != basicwork.Success
+func isRunning(b *basicwork.BasicWork) bool { return b.State() == basicwork.Running }
+func isFailure(b *basicwork.BasicWork) bool { return b.State() == basicwork.Failure }
+func notDone(b *basicwork.BasicWork) bool   { return !b.IsDone() }
+func notSuccess(b *basicwork.BasicWork) bool {
+	return b.State() != basicwork.Success
 }
 
 // allSuccessful reports whether every child succeeded.

@@ -139,13 +139,13 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	if child == nil {
 		return basicwork.ErrNilWork
 	}
-	tree.CheckInit(child, "AddWork of a child")
 	// A child that cannot be started (it runs, waits or aborts elsewhere)
-	// panics in StartWork as in C++, but before it is added: the C++ adds
-	// it first, and a caller that recovers would find it in the tree.
-	tree.CheckStartable(child)
+	// panics in StartWork as in C++, but before it is added (Adopt): the
+	// C++ adds it first, and a caller that recovers would find it in the
+	// tree.
+	base, prev := tree.Adopt(child, "AddWork of a child", &w.BasicWork, len(w.kids.slots))
 	cursor := w.cursor
-	i := w.addChild(child)
+	i := w.addChild(base, prev)
 	wakeSelf := w.WakeSelfUpCallback(cb)
 	started := false
 	defer func() {
@@ -158,7 +158,7 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 		if started {
 			return
 		}
-		if tree.Base(child).InternalState() == basicwork.InternalPending {
+		if base.InternalState() == basicwork.InternalPending {
 			w.undoAdd(i, cursor)
 		} else {
 			wakeSelf()
@@ -297,9 +297,9 @@ func (w *Work) CheckChildrenStatus() basicwork.State {
 // Children returns the children the work holds now, in order.
 func (w *Work) Children() []basicwork.Work {
 	out := make([]basicwork.Work, 0, w.kids.live)
-	for _, c := range w.kids.slots {
-		if c != nil {
-			out = append(out, c)
+	for _, b := range w.kids.slots {
+		if b != nil {
+			out = append(out, tree.Self(b))
 		}
 	}
 	return out
@@ -319,8 +319,8 @@ func (w *Work) shutdownChildren() { w.shutdownChildrenFrom(0) }
 
 func (w *Work) shutdownChildrenFrom(from int) {
 	for i := from; i < len(w.kids.slots); i++ {
-		if c := w.kids.slots[i]; c != nil && !c.IsDone() {
-			w.shutdownChild(c, i)
+		if b := w.kids.slots[i]; b != nil && !b.IsDone() {
+			w.shutdownChild(tree.Self(b), i)
 		}
 	}
 }
@@ -347,9 +347,11 @@ func (w *Work) clearChildren() {
 	w.cursor = -1
 }
 
-func (w *Work) addChild(c basicwork.Work) int {
+// addChild puts the child whose BasicWork is b in the next slot, where
+// tree.Adopt registered it; prev is the parent it had before.
+func (w *Work) addChild(b, prev *basicwork.BasicWork) int {
 	resetIter := !w.HasChildren()
-	i := w.kids.add(&w.BasicWork, c)
+	i := w.kids.add(&w.BasicWork, b, prev)
 	w.totalChildren++
 	if resetIter {
 		w.cursor = i
@@ -369,9 +371,9 @@ func (w *Work) undoAdd(i, cursor int) {
 }
 
 // yieldNextRunningChild walks on from the round-robin position to the next
-// child that reads Running, dropping done children on the way. At the end of
-// the children it rewinds and returns nil.
-func (w *Work) yieldNextRunningChild() basicwork.Work {
+// child that reads Running, dropping done children on the way, and returns
+// its BasicWork. At the end of the children it rewinds and returns nil.
+func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 	k := &w.kids
 	for w.cursor >= 0 {
 		i := k.next(w.cursor)

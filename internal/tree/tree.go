@@ -56,10 +56,21 @@ type Access[W, B any] struct {
 	// previous parent (nil if none). It panics on a slot outside
 	// [0, math.MaxInt32].
 	SetParent func(child W, parent B, slot int) (prev B)
-	// Release unregisters parent from child if child is registered there
-	// in slot, and does nothing otherwise: what a composite does when it
-	// drops a child.
-	Release func(child W, parent B, slot int)
+	// Adopt is CheckInit (with op), CheckStartable and SetParent in one
+	// call, what a composite does first when it adds a child: it panics
+	// as they do, before anything changed, and returns child's BasicWork
+	// and its previous parent (nil if none).
+	Adopt func(child W, op string, parent B, slot int) (base, prev B)
+	// Release unregisters parent from the child whose BasicWork is child
+	// if child is registered there in slot, and does nothing otherwise:
+	// what a composite does when it drops a child.
+	Release func(child B, parent B, slot int)
+	// Renumber moves the child whose BasicWork is child to slot if parent
+	// is its registered parent, and does nothing otherwise: what a
+	// composite does when it renumbers its slots.
+	Renumber func(child B, parent B, slot int)
+	// Self returns the outer value of the work whose BasicWork is b.
+	Self func(b B) W
 	// Parent returns the BasicWork of child's registered parent (nil if
 	// none) and the child's slot in it.
 	Parent func(child W) (parent B, slot int)
