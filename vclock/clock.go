@@ -465,7 +465,7 @@ func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 	if c.pending.n == 0 {
 		woke = c.markPosted(remoteBit)
 	}
-	c.pending.push(pendingAction{fn: f, name: name, typ: typ})
+	c.pending.push(f, name, typ)
 	c.mu.Unlock()
 	if woke {
 		c.signal()

@@ -219,7 +219,7 @@ func (c *Clock) transferPending(held *bool) int {
 			// One reading for the whole batch, as enqueueBatch.
 			at := c.sinceEpoch()
 			for ch := batch; ch != nil; ch = ch.next {
-				n += c.enqueueAt(ch.acts[:ch.n], at)
+				n += c.enqueueChunk(ch, at)
 			}
 			c.spare, c.spareTail = recycle(batch)
 		}
@@ -250,11 +250,7 @@ func (c *Clock) enqueueBatch(batch []pendingAction) int {
 	if len(batch) == 0 {
 		return 0
 	}
-	return c.enqueueAt(batch, c.sinceEpoch())
-}
-
-// enqueueAt is enqueueBatch at the reading at.
-func (c *Clock) enqueueAt(batch []pendingAction, at time.Duration) int {
+	at := c.sinceEpoch()
 	for i := range batch {
 		// Zero each slot as it goes rather than clear the slice after:
 		// for the usual batch of one, clear's bulk write barrier (while

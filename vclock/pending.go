@@ -1,5 +1,10 @@
 package vclock
 
+import (
+	"time"
+	"unsafe"
+)
+
 // pendingChunkLen is the number of posted actions a pendingChunk holds
 // (4 KiB of them).
 const pendingChunkLen = 128
@@ -9,11 +14,20 @@ const pendingChunkLen = 128
 // left to the collector.
 const maxSpareChunks = 64
 
-// pendingChunk is a run of posted actions, linked to the next run.
+// pendingChunk is a run of posted actions, linked to the next run: the
+// actions and their queues apart, so that a run of posts to one queue moves
+// into the scheduler as one slice (Scheduler.EnqueueAllAt).
 type pendingChunk struct {
 	next *pendingChunk
 	n    int
-	acts [pendingChunkLen]pendingAction
+	fns  [pendingChunkLen]func()
+	keys [pendingChunkLen]pendingKey
+}
+
+// pendingKey is the queue a pending action was posted to.
+type pendingKey struct {
+	name string
+	typ  ActionType
 }
 
 // pendingList holds the actions posted from other goroutines and not yet
@@ -28,13 +42,14 @@ type pendingList struct {
 	free       *pendingChunk // empty chunks, to use before allocating
 }
 
-// push appends a.
-func (l *pendingList) push(a pendingAction) {
+// push appends f, posted to the queue (name, typ).
+func (l *pendingList) push(f func(), name string, typ ActionType) {
 	t := l.tail
 	if t == nil || t.n == pendingChunkLen {
 		t = l.grow()
 	}
-	t.acts[t.n] = a
+	t.fns[t.n] = f
+	t.keys[t.n] = pendingKey{name: name, typ: typ}
 	t.n++
 	l.n++
 }
@@ -75,7 +90,7 @@ func (l *pendingList) take(spare, spareTail *pendingChunk) *pendingChunk {
 func (l *pendingList) drop() { *l = pendingList{} }
 
 // recycle readies the chunks from head on, whose actions have been moved
-// out and their slots zeroed (enqueueAt does), for reuse: it keeps at most
+// out and their slots zeroed (enqueueChunk does), for reuse: it keeps at most
 // maxSpareChunks of them, and returns the first and the last it keeps.
 func recycle(head *pendingChunk) (first, last *pendingChunk) {
 	kept := 0
@@ -88,4 +103,24 @@ func recycle(head *pendingChunk) (first, last *pendingChunk) {
 		}
 	}
 	return head, last
+}
+
+// enqueueChunk moves the actions of ch into the action scheduler at the
+// reading at, zeroes their slots and returns how many it moved. Each run of
+// posts to one queue (under the same name string) moves as one slice.
+func (c *Clock) enqueueChunk(ch *pendingChunk, at time.Duration) int {
+	n := ch.n
+	for i := 0; i < n; {
+		k := ch.keys[i]
+		j := i + 1
+		for j < n && ch.keys[j].typ == k.typ && len(ch.keys[j].name) == len(k.name) &&
+			unsafe.StringData(ch.keys[j].name) == unsafe.StringData(k.name) {
+			j++
+		}
+		c.actions.EnqueueAllAt(k.name, ch.fns[i:j], k.typ, at)
+		i = j
+	}
+	clear(ch.fns[:n])
+	clear(ch.keys[:n])
+	return n
 }

@@ -12,9 +12,9 @@ import (
 func drain(head *pendingChunk) []string {
 	var names []string
 	for ch := head; ch != nil; ch = ch.next {
-		for i := range ch.acts[:ch.n] {
-			names = append(names, ch.acts[i].name)
-			ch.acts[i] = pendingAction{}
+		for i := range ch.n {
+			names = append(names, ch.keys[i].name)
+			ch.fns[i], ch.keys[i] = nil, pendingKey{}
 		}
 	}
 	return names
@@ -27,7 +27,7 @@ func TestPendingListKeepsOrderAcrossChunks(t *testing.T) {
 	var want []string
 	for i := range 3*pendingChunkLen + 5 {
 		want = append(want, strconv.Itoa(i))
-		l.push(pendingAction{fn: func() {}, name: want[i]})
+		l.push(func() {}, want[i], NormalAction)
 		require.Equal(t, i+1, l.n)
 	}
 	head := l.take(nil, nil)
@@ -48,13 +48,14 @@ func TestPendingListReusesChunks(t *testing.T) {
 	transfer := func() {
 		head := l.take(spare, spareTail)
 		for ch := head; ch != nil; ch = ch.next {
-			clear(ch.acts[:ch.n])
+			clear(ch.fns[:ch.n])
+			clear(ch.keys[:ch.n])
 		}
 		spare, spareTail = recycle(head)
 	}
 	round := func() {
 		for range 2 * pendingChunkLen {
-			l.push(pendingAction{fn: f})
+			l.push(f, "q", NormalAction)
 		}
 		transfer()
 	}
@@ -63,7 +64,7 @@ func TestPendingListReusesChunks(t *testing.T) {
 	require.Zero(t, testing.AllocsPerRun(10, round))
 
 	for range (maxSpareChunks + 3) * pendingChunkLen {
-		l.push(pendingAction{fn: f})
+		l.push(f, "q", NormalAction)
 	}
 	head := l.take(spare, spareTail)
 	drain(head)
@@ -71,7 +72,7 @@ func TestPendingListReusesChunks(t *testing.T) {
 	kept := 0
 	for ch := first; ch != nil; ch = ch.next {
 		require.Zero(t, ch.n)
-		require.Equal(t, pendingAction{}, ch.acts[0], "slots are zeroed")
+		require.Nil(t, ch.fns[0], "slots are zeroed")
 		kept++
 		if ch.next == nil {
 			require.Same(t, last, ch)

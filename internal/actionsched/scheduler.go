@@ -397,6 +397,28 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 	s.size++
 }
 
+// EnqueueAllAt is EnqueueAt for each of actions in turn, all to the queue
+// for (name, typ) and at instant at: the queue is found, and activated if
+// need be, once for the run, and the ring grown once. The results are those
+// of the EnqueueAt calls (TestEnqueueAllAtMatchesEnqueueAt). It does not
+// keep actions.
+func (s *Scheduler) EnqueueAllAt(name string, actions []func(), typ ActionType, at time.Duration) {
+	if len(actions) == 0 || s.isShutdown.Load() {
+		return
+	}
+	s.enqueue(name, actions[0], typ, at) // the queue is s.last after it
+	rest := actions[1:]
+	q := s.last
+	for len(q.ring)-q.count < len(rest) {
+		q.grow()
+	}
+	for _, a := range rest {
+		q.pushBack(a, at)
+	}
+	s.stats.ActionsEnqueued += uint64(len(rest))
+	s.size += len(rest)
+}
+
 // enqueue is EnqueueAt, in every case.
 func (s *Scheduler) enqueue(name string, action func(), typ ActionType, at time.Duration) {
 	if s.isShutdown.Load() {
