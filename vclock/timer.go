@@ -49,9 +49,9 @@ func (e *event) cancel() {
 // the clock's throttled flush count the same as in C++.
 //
 // Use a Timer through the pointer NewTimer returns; do not copy the value
-// (as a C++ VirtualTimer, it is not copyable): AsyncWait on a copy panics.
+// (as a C++ VirtualTimer, it is not copyable): the methods of a copy, or of
+// a Timer that NewTimer did not make, panic.
 type Timer struct {
-	ch     *timerChunk
 	expiry time.Duration
 	// The waits since the expiry was last set, in order: first, when
 	// first.firstIn says so, then *extra. first is storage for the common
@@ -61,6 +61,13 @@ type Timer struct {
 	// Cancel was called and no expiry set since).
 	extra *[]*event
 	first event
+	// home is the address of the chunk that holds the timer, a number the
+	// collector does not follow: a pointer to the chunk or the clock here
+	// would be one more pointer per timer for it to follow at every
+	// cycle, and one more write barrier per NewTimer while it marks. The
+	// chunk stays alive as long as the timer does, since the timer is
+	// part of it. chunk finds it from the timer's own address.
+	home uintptr
 }
 
 // timerChunk is the storage of chunkTimers timers of one clock, handed out
@@ -70,6 +77,8 @@ type Timer struct {
 // referenced, by its owner or by the clock's queue (a dropped timer's
 // 40 bytes live on until the other timers of its chunk are dropped too).
 type timerChunk struct {
+	// timers comes first: a timer's offset in the chunk is its offset in
+	// timers.
 	timers [chunkTimers]Timer
 	clock  *Clock
 	// queued counts the entries of the clock's queue that name these
@@ -77,6 +86,9 @@ type timerChunk struct {
 	// clock.chunks at index id, which the entries' refs hold.
 	queued uint32
 	id     uint32
+	// self is the chunk's own address, as its timers' home: chunk checks
+	// it before it trusts an address found from a timer.
+	self uintptr
 }
 
 // chunkTimers is the number of timers in a timerChunk.
@@ -100,6 +112,7 @@ func NewTimer(c *Clock) *Timer {
 	ch := c.newChunk
 	if ch == nil {
 		ch = &timerChunk{clock: c}
+		ch.self = uintptr(unsafe.Pointer(ch))
 		c.newChunk, c.newUsed = ch, 0
 	}
 	t := &ch.timers[c.newUsed]
@@ -107,25 +120,48 @@ func NewTimer(c *Clock) *Timer {
 	if c.newUsed == chunkTimers {
 		c.newChunk = nil // the clock keeps no full chunk alive
 	}
-	t.ch = ch
+	t.home = ch.self
 	t.expiry = c.sinceEpoch()
 	return t
 }
 
+// errNotATimer is what the methods of a Timer that NewTimer did not put
+// where it is panic with.
+const errNotATimer = "vclock: a Timer used through a copy of its value, or not made by NewTimer: " +
+	"use the *Timer that NewTimer returned"
+
+// chunk returns the chunk that holds t and t's offset in it. It panics if
+// t is not where NewTimer put it (a copy of a Timer value, or a zero
+// Timer): it trusts the chunk's address only once t lies within
+// [home, home+timers), and the word where that chunk keeps its own address
+// holds home. Only then is the address, taken back from t's, a pointer
+// into the same object as t.
+func (t *Timer) chunk() (*timerChunk, uintptr) {
+	off := uintptr(unsafe.Pointer(t)) - t.home
+	if off >= unsafe.Sizeof([chunkTimers]Timer{}) {
+		panic(errNotATimer)
+	}
+	ch := (*timerChunk)(unsafe.Add(unsafe.Pointer(t), -int(off)))
+	if ch.self != t.home {
+		panic(errNotATimer)
+	}
+	return ch, off
+}
+
+// clock returns t's clock; it panics as chunk does.
+func (t *Timer) clock() *Clock {
+	ch, _ := t.chunk()
+	return ch.clock
+}
+
 // firstRef returns the ref of t's first event, and counts one more queue
 // entry naming it, giving t's chunk an index in c.chunks if it had none.
-// It panics if t is not where NewTimer put it: a copy of a Timer value.
-func (t *Timer) firstRef() uint32 {
-	ch := t.ch
-	i := (uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&ch.timers))) / unsafe.Sizeof(Timer{})
-	if i >= chunkTimers || &ch.timers[i] != t {
-		panic("vclock: AsyncWait on a copy of a Timer: use the *Timer that NewTimer returned")
-	}
+func (t *Timer) firstRef(ch *timerChunk, off uintptr) uint32 {
 	if ch.queued == 0 {
 		ch.clock.addChunk(ch)
 	}
 	ch.queued++
-	return ch.id*chunkTimers + uint32(i)
+	return ch.id*chunkTimers + uint32(off/unsafe.Sizeof(Timer{}))
 }
 
 // addChunk gives ch an index in c.chunks.
@@ -186,7 +222,7 @@ func (c *Clock) take(ref uint32) *event {
 }
 
 // ExpiryTime returns the time the timer expires at.
-func (t *Timer) ExpiryTime() time.Time { return t.ch.clock.epoch.Add(t.expiry) }
+func (t *Timer) ExpiryTime() time.Time { return t.clock().epoch.Add(t.expiry) }
 
 // seq returns the seq the next AsyncWait will get: 0 after a fresh expiry,
 // then one more per wait on the same expiry (the C++ seq()).
@@ -205,13 +241,13 @@ func (t *Timer) seq() uint64 {
 // at, before cancelling anything, if at lies outside the instants the clock
 // holds (its epoch plus or minus about 292 years). The C++ expires_at.
 func (t *Timer) ExpiresAt(at time.Time) {
-	c := t.ch.clock
+	c := t.clock()
 	d, ok := offsetOf(at, c.epoch)
 	if !ok {
 		panic(fmt.Sprintf("vclock: ExpiresAt(%v) is out of range: a clock holds instants up to %v",
 			at, c.epoch.Add(maxElapsed)))
 	}
-	t.Cancel()
+	t.cancel(c)
 	t.expiry = d
 	t.first.cancelled = false
 }
@@ -222,8 +258,9 @@ func (t *Timer) ExpiresAt(at time.Time) {
 // holds, so a timer armed near the end of time is due at that instant, not
 // wrapped round into the past. The C++ expires_from_now.
 func (t *Timer) ExpiresFromNow(d time.Duration) {
-	t.Cancel()
-	t.expiry = addSat(t.ch.clock.sinceEpoch(), d)
+	c := t.clock()
+	t.cancel(c)
+	t.expiry = addSat(c.sinceEpoch(), d)
 	t.first.cancelled = false
 }
 
@@ -235,7 +272,8 @@ func (t *Timer) AsyncWait(fn func(error)) {
 	if fn == nil {
 		panic("vclock: AsyncWait with a nil callback")
 	}
-	c := t.ch.clock
+	ch, off := t.chunk()
+	c := ch.clock
 	if c.IsStopped() || t.first.cancelled {
 		return
 	}
@@ -247,7 +285,7 @@ func (t *Timer) AsyncWait(fn func(error)) {
 		t.first.cb, t.first.seq, t.first.triggered = fn, 0, false
 		t.first.firstIn = true
 		t.first.queued = true
-		c.enqueue(eventEntry{when: t.expiry, ref: t.firstRef()})
+		c.enqueue(eventEntry{when: t.expiry, ref: t.firstRef(ch, off)})
 		return
 	}
 	ev := &event{seq: uint32(seq), cb: fn, queued: true}
@@ -280,7 +318,10 @@ func OnFailureNoop(error) {}
 // ErrOperationAborted. The events stay in the clock's queue until its
 // throttled flush, as in C++. Further AsyncWait calls do nothing until the
 // expiry is set again. Cancelling a cancelled timer does nothing.
-func (t *Timer) Cancel() {
+func (t *Timer) Cancel() { t.cancel(t.clock()) }
+
+// cancel is Cancel, given t's clock.
+func (t *Timer) cancel(c *Clock) {
 	if t.first.cancelled {
 		return
 	}
@@ -297,7 +338,7 @@ func (t *Timer) Cancel() {
 	for _, ev := range more {
 		ev.cancel()
 	}
-	t.ch.clock.flushCancelledEvents()
+	c.flushCancelledEvents()
 	t.first.firstIn = false
 	if t.extra != nil {
 		clear(*t.extra)

@@ -179,17 +179,32 @@ func TestTimersMatchModel(t *testing.T) {
 }
 
 // TestTimerCopyPanics: a Timer lives where NewTimer put it, among the
-// other timers of its chunk; arming a copy of one panics instead of
-// queueing an event that names another timer.
+// other timers of its chunk, and finds its chunk and clock from its own
+// address; the methods of a copy of one, or of a zero Timer, panic instead
+// of taking some other memory for a chunk.
 func TestTimerCopyPanics(t *testing.T) {
+	const want = "vclock: a Timer used through a copy of its value, or not made by NewTimer: " +
+		"use the *Timer that NewTimer returned"
 	c := newVirtual()
 	tm := vclock.NewTimer(c)
-	cp := new(vclock.Timer)
-	*cp = *tm
-	cp.ExpiresFromNow(time.Second)
-	require.PanicsWithValue(t, "vclock: AsyncWait on a copy of a Timer: use the *Timer that NewTimer returned",
-		func() { cp.AsyncWait(func(error) {}) })
-	require.Zero(t, c.PendingTimers())
+	tm.ExpiresFromNow(time.Second)
+	tm.AsyncWait(func(error) {})
+	for name, bad := range map[string]*vclock.Timer{"copy": new(vclock.Timer), "zero": new(vclock.Timer)} {
+		if name == "copy" {
+			*bad = *tm
+		}
+		for method, call := range map[string]func(){
+			"ExpiresFromNow": func() { bad.ExpiresFromNow(time.Second) },
+			"ExpiresAt":      func() { bad.ExpiresAt(c.Now()) },
+			"AsyncWait":      func() { bad.AsyncWait(func(error) {}) },
+			"Cancel":         func() { bad.Cancel() },
+			"ExpiryTime":     func() { bad.ExpiryTime() },
+		} {
+			require.PanicsWithValue(t, want, call, "%s of a %s", method, name)
+		}
+	}
+	require.Equal(t, 1, c.PendingTimers(), "the original is armed, nothing else")
+	require.Equal(t, 1, c.Crank(false))
 }
 
 // TestDroppedTimersAreCollected: timers share their memory with the other
