@@ -61,10 +61,12 @@ func (c *Clock) crank(block bool, held *bool) int {
 	// Favour the action queue less the longer the scheduler has been
 	// overloaded: each second of overload halves the I/O step's budget.
 	ioSlice, ioEvents := CrankTimeSlice, crankEventSlice
+	ioMax := uint64(crankEventSlice - 1) // the handlers the step may run
 	if c.actions.Overloaded() {
 		overloaded := min(c.actions.OverloadedDuration()/time.Second, 30)
 		ioSlice >>= overloaded
 		ioEvents >>= overloaded
+		ioMax = uint64(max(ioEvents-1, 0))
 	}
 
 	// Step 1: I/O handlers. Each step runs while less than its slice has
@@ -82,7 +84,7 @@ func (c *Clock) crank(block bool, held *bool) int {
 		// them but posts from other goroutines, which may as well come
 		// after the step.
 		if !c.stopped.Load() {
-			k := min(c.signals.Load()&^flagBits-c.ioTaken, uint64(max(ioEvents-1, 0)))
+			k := min(c.signals.Load()&^flagBits-c.ioTaken, ioMax)
 			c.ioTaken += k
 			progress += int(k)
 		}
@@ -122,8 +124,27 @@ func (c *Clock) crank(block bool, held *bool) int {
 		}
 	}
 
-	// Step 4: move pending actions into the scheduler.
-	progress += c.transferPending(held)
+	// Step 4: move pending actions into the scheduler. The usual case,
+	// one post of the crank goroutine's own (the WorkScheduler's
+	// re-post) and nothing else, is transferPending's, inline: the same
+	// move, then the same swap, which also gives the clock back (the
+	// crank has progressed). If the swap fails, a post from another
+	// goroutine came meanwhile: transferPending takes it, as its next
+	// round would.
+	if v := c.signals.Load(); v&pendingBits == localBit && len(c.local) == 1 && !c.stopped.Load() {
+		a := c.local[0]
+		c.local[0] = pendingAction{}
+		c.local = c.local[:0]
+		c.actions.EnqueueAt(a.name, a.fn, a.typ, c.sinceEpoch())
+		progress++
+		if c.signals.CompareAndSwap(v, v&^(localBit|ownerBit)) {
+			*held = false
+		} else {
+			progress += c.transferPending(held)
+		}
+	} else if v&pendingBits != 0 {
+		progress += c.transferPending(held)
+	}
 
 	// Step 5: block for a post (or, in RealTime mode, the next timer).
 	if block && progress == 0 {
@@ -178,17 +199,7 @@ func (c *Clock) transferPending(held *bool) int {
 			// queues no wake-up, as it would while the flag stays set;
 			// the swap then fails, and the next round takes that post,
 			// after these, with the local flag (local is empty by then).
-			var n int
-			if len(c.local) == 1 {
-				// enqueueBatch for the usual batch of one (the
-				// WorkScheduler's re-post), without its loop.
-				a := c.local[0]
-				c.local[0] = pendingAction{}
-				c.actions.EnqueueAt(a.name, a.fn, a.typ, c.sinceEpoch())
-				n = 1
-			} else {
-				n = c.enqueueBatch(c.local)
-			}
+			n := c.enqueueBatch(c.local)
 			c.local = c.local[:0]
 			moved += n
 			clear := uint64(localBit)

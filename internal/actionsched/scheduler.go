@@ -379,13 +379,14 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 	q := s.last
 	if q == nil || q.id != s.parked || q.typ != typ || len(q.name) != len(name) ||
 		unsafe.StringData(q.name) != unsafe.StringData(name) ||
-		s.solo != nil || s.runnable.Len() != 0 || len(q.ring) == 0 || s.isShutdown.Load() {
+		s.solo != nil || s.runnable.Len() != 0 || s.isShutdown.Load() {
 		s.enqueue(name, action, typ, at)
 		return
 	}
 	// The usual post: to the queue posted to last, under the same name
-	// string, parked (it was the last to run dry, so it is idle and
-	// empty) and with a ring, while no queue is runnable. It becomes the
+	// string, parked (it was the last to run dry, so it is idle, empty,
+	// and has a ring: rings are made by the first post and never freed),
+	// while no queue is runnable. It becomes the
 	// lone runnable queue. No call on this path, so that nothing is
 	// spilled around one.
 	s.stats.QueuesActivatedFromIdle++
