@@ -296,11 +296,12 @@ func (s *WorkScheduler) crankAction() func() {
 		defer func() {
 			// The action is no longer posted; it posts itself again if
 			// the tree still reads Running, also when a hook panicked.
-			s.scheduled = false
+			// (scheduled is true while the action runs: it is cleared
+			// here, or stays set for the new post.)
 			if s.State() != basicwork.Running {
+				s.scheduled = false
 				return
 			}
-			s.scheduled = true
 			if s.postOnCrank != nil {
 				// Without the clock's lock: the same action, order and
 				// crank.
@@ -311,7 +312,9 @@ func (s *WorkScheduler) crankAction() func() {
 		}()
 		for {
 			s.CrankWork()
-			if s.State() != basicwork.Running || s.clock.ShouldYield() {
+			// The C++ tests the state first; both are reads. A virtual
+			// clock always asks to yield, so it is asked first there.
+			if s.clock.Mode() == vclock.VirtualTime || s.State() != basicwork.Running || s.clock.ShouldYield() {
 				return
 			}
 		}
