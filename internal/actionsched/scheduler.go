@@ -123,14 +123,15 @@ type pending struct {
 }
 
 // Ring buffer sizing. Capacities are powers of two so that indices wrap with
-// a mask. A buffer shrinks by half once it is at most a quarter full, but
-// never below shrinkFloor, so small queues never reallocate in steady state.
-// The floor is above the hundred-odd actions that one crank serves and
-// moves: at 64, a queue fed as fast as it is served grew and shrank again on
-// every crank, copying its actions each time.
+// a mask. A ring doubles when full up to ringMax, and never shrinks, so
+// small queues never reallocate in steady state; ringMax is above the
+// hundred-odd actions that one crank serves and moves. Beyond it, the
+// backlog waits in blocks of ringMax actions (see actionQueue.over), which
+// are never copied: a ring that doubled with the backlog copied it each
+// time, and left the old rings to the collector.
 const (
 	initialRingCap = 4
-	shrinkFloor    = 1024
+	ringMax        = 1024
 )
 
 // actionQueue is the work of one (name, type) pair: a FIFO of pending actions
@@ -150,10 +151,20 @@ type actionQueue struct {
 	lastService time.Duration
 
 	// ring holds count actions starting at head, wrapping around; len(ring)
-	// is zero or a power of two.
+	// is zero or a power of two, at most ringMax. They are the oldest.
 	ring  []pending
 	head  int
 	count int
+	// over holds the actions posted while the ring was full at ringMax,
+	// and those posted after them, oldest first, in blocks of ringMax
+	// slots, all full but the last, which holds overLast; overN counts
+	// them. When the ring runs dry, the first block becomes the ring
+	// (refill), so the ring is empty only when the queue is. spare is a
+	// block for the next overflow: the last ring given up.
+	over     [][]pending
+	overLast int
+	overN    int
+	spare    []pending
 
 	// Links in the scheduler's idle list, valid while idle is true: ids of
 	// the neighbours (noQueue at an end), prev towards the front (most
@@ -167,6 +178,9 @@ type actionQueue struct {
 
 func (q *actionQueue) empty() bool { return q.count == 0 }
 
+// length returns the number of actions waiting in q.
+func (q *actionQueue) length() int { return q.count + q.overN }
+
 // overloaded reports whether the oldest waiting action has waited longer than
 // window at instant now.
 func (q *actionQueue) overloaded(window, now time.Duration) bool {
@@ -177,8 +191,8 @@ func (q *actionQueue) overloaded(window, now time.Duration) bool {
 }
 
 // pushBack appends an action posted at instant at. The ring must have
-// room: the caller grows a full one first (grow), a call that would keep
-// pushBack from being inlined.
+// room and nothing may wait in over: otherwise the caller calls pushSlow,
+// a call that would keep pushBack from being inlined.
 func (q *actionQueue) pushBack(action func(), at time.Duration) {
 	q.ring[(q.head+q.count)&(len(q.ring)-1)] = pending{action: action, enqueued: at}
 	q.count++
@@ -187,10 +201,48 @@ func (q *actionQueue) pushBack(action func(), at time.Duration) {
 // grow doubles the ring of a full queue.
 func (q *actionQueue) grow() { q.resize(max(initialRingCap, 2*len(q.ring))) }
 
+// pushSlow is pushBack for a queue whose ring is full or whose over holds
+// actions: it doubles a ring below ringMax, and otherwise appends to over.
+func (q *actionQueue) pushSlow(action func(), at time.Duration) {
+	if len(q.over) == 0 && len(q.ring) < ringMax {
+		q.grow()
+		q.pushBack(action, at)
+		return
+	}
+	if len(q.over) == 0 || q.overLast == ringMax {
+		b := q.spare
+		q.spare = nil
+		if b == nil {
+			b = make([]pending, ringMax)
+		}
+		q.over = append(q.over, b)
+		q.overLast = 0
+	}
+	q.over[len(q.over)-1][q.overLast] = pending{action: action, enqueued: at}
+	q.overLast++
+	q.overN++
+}
+
+// refill makes the first block of over the ring, once the ring has run
+// dry (count is 0); the old ring, all its slots cleared, is kept as spare.
+func (q *actionQueue) refill() {
+	b := q.over[0]
+	q.over[0] = nil
+	q.over = q.over[1:]
+	n := ringMax
+	if len(q.over) == 0 {
+		n = q.overLast
+		q.over, q.overLast = nil, 0
+	}
+	q.spare = q.ring
+	q.ring, q.head, q.count = b, 0, n
+	q.overN -= n
+}
+
 // popFront removes and returns the oldest action, clearing its slot so that
-// the closure can be collected once it has run. It leaves the ring as it
-// is: the caller shrinks it (shrink) when it is above shrinkFloor, a call
-// that would keep popFront from being inlined.
+// the closure can be collected once it has run. The caller refills a ring
+// it leaves empty while over holds actions (refill), a call that would
+// keep popFront from being inlined.
 func (q *actionQueue) popFront() func() {
 	slot := &q.ring[q.head]
 	action := slot.action
@@ -200,18 +252,11 @@ func (q *actionQueue) popFront() func() {
 	return action
 }
 
-// shrink halves the ring of a queue above shrinkFloor if it is at most a
-// quarter full.
-func (q *actionQueue) shrink() {
-	if q.count <= len(q.ring)/4 {
-		q.resize(len(q.ring) / 2)
-	}
-}
-
 // clearActions discards every waiting action.
 func (q *actionQueue) clearActions() {
 	clear(q.ring)
 	q.head, q.count = 0, 0
+	q.over, q.overLast, q.overN = nil, 0, 0
 }
 
 // resize moves the waiting actions into a new buffer of capacity n (a power
@@ -410,11 +455,12 @@ func (s *Scheduler) EnqueueAllAt(name string, actions []func(), typ ActionType, 
 	s.enqueue(name, actions[0], typ, at) // the queue is s.last after it
 	rest := actions[1:]
 	q := s.last
-	for len(q.ring)-q.count < len(rest) {
-		q.grow()
-	}
 	for _, a := range rest {
-		q.pushBack(a, at)
+		if q.count == len(q.ring) || len(q.over) != 0 {
+			q.pushSlow(a, at)
+		} else {
+			q.pushBack(a, at)
+		}
 	}
 	s.stats.ActionsEnqueued += uint64(len(rest))
 	s.size += len(rest)
@@ -434,10 +480,11 @@ func (s *Scheduler) enqueue(name string, action func(), typ ActionType, at time.
 		s.pushRunnable(q)
 	}
 	s.stats.ActionsEnqueued++
-	if q.count == len(q.ring) {
-		q.grow()
+	if q.count == len(q.ring) || len(q.over) != 0 {
+		q.pushSlow(action, at)
+	} else {
+		q.pushBack(action, at)
 	}
-	q.pushBack(action, at)
 	s.size++
 }
 
@@ -526,8 +573,8 @@ func (s *Scheduler) runOne(now time.Duration, given bool) int {
 		before = s.clockNow()
 	}
 	action := q.popFront()
-	if len(q.ring) > shrinkFloor {
-		q.shrink()
+	if len(q.over) != 0 && q.count == 0 {
+		q.refill()
 	}
 	// One deferred function does the bookkeeping after the action, whether
 	// or not it panics: it charges the time since before to q's total
@@ -641,8 +688,8 @@ func (s *Scheduler) trim(q *actionQueue, now time.Duration) {
 	n := 0
 	for q.typ == DroppableAction && !q.empty() && q.overloaded(s.latencyWindow, now) {
 		q.popFront()
-		if len(q.ring) > shrinkFloor {
-			q.shrink()
+		if len(q.over) != 0 && q.count == 0 {
+			q.refill()
 		}
 		n++
 	}
@@ -883,5 +930,5 @@ func (s *Scheduler) QueueLength(name string, typ ActionType) int {
 	if q == nil {
 		panic("actionsched: no queue " + name + " of type " + typ.String())
 	}
-	return q.count
+	return q.length()
 }

@@ -309,7 +309,7 @@ func TestActionsRunInPostingOrder(t *testing.T) {
 	}
 	q := s.getExistingQueue("q", NormalAction)
 	require.NotNil(t, q)
-	assert.LessOrEqual(t, len(q.ring), shrinkFloor)
+	assert.LessOrEqual(t, len(q.ring), ringMax)
 	for i, p := range q.ring {
 		assert.Nil(t, p.action, "slot %d not cleared", i)
 	}
@@ -842,7 +842,7 @@ func TestInvariants(t *testing.T) {
 			st := s.Stats()
 			sum := 0
 			for _, q := range s.queues {
-				sum += q.count
+				sum += q.length()
 				if q.idle && !q.empty() {
 					rt.Fatalf("idle queue %s has actions", q.name)
 				}
