@@ -136,10 +136,13 @@ func TestAppShutdownShutsManagerDown(t *testing.T) {
 }
 
 // TestPidAndLastExit: Pid is the running process's, LastExit the last
-// completed one's, kept across the reset of a retry.
+// completed one's, kept across the reset of a retry. Each run's process
+// waits for the test to have seen its pid before it exits 3, so that the
+// pid is seen in /proc however late the test gets to look.
 func TestPidAndLastExit(t *testing.T) {
 	e := newEnv(t, vclock.VirtualTime, 0)
-	w := newTestRunCommandWork(e.papp, "exit-3", helperCmd(t, "exit", "3"))
+	seen := t.TempDir()
+	w := newTestRunCommandWork(e.papp, "exit-3", helperCmd(t, "exitwhen", seen, "3"))
 	if w.Pid() != 0 || w.LastExit() != nil {
 		t.Fatal("a pid or an exit before the work ran")
 	}
@@ -150,6 +153,10 @@ func TestPidAndLastExit(t *testing.T) {
 			pids = append(pids, p)
 			if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(p))); err != nil {
 				t.Fatalf("Pid %d is not a process: %v", p, err)
+			}
+			// Only the process with this pid goes on, and exits.
+			if err := os.WriteFile(filepath.Join(seen, strconv.Itoa(p)), nil, 0o600); err != nil {
+				t.Fatal(err)
 			}
 		}
 		return w.IsDone()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,6 +42,8 @@ func TestMain(m *testing.M) {
 //
 //	print TEXT           write TEXT to stdout
 //	exit N               exit N
+//	exitwhen DIR N       wait until DIR/PID exists (PID its own), then
+//	                     exit N
 //	sleep MS             sleep MS milliseconds
 //	record FILE MS       sleep MS milliseconds, then write the wall-clock
 //	                     start and end (Unix ns) to FILE
@@ -61,6 +64,15 @@ func helperMain(args []string) int {
 		fmt.Print(args[1])
 	case "exit":
 		n, _ := strconv.Atoi(args[1])
+		return n
+	case "exitwhen":
+		for {
+			if _, err := os.Stat(filepath.Join(args[1], strconv.Itoa(os.Getpid()))); err == nil {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		n, _ := strconv.Atoi(args[2])
 		return n
 	case "sleep":
 		time.Sleep(ms(args[1]))
