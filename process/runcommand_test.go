@@ -106,7 +106,10 @@ func TestRunCommandWork(t *testing.T) {
 	})
 
 	t.Run("run command aborted", func(t *testing.T) {
-		e := newEnv(t, vclock.RealTime, 0)
+		// A kill grace no crankUntil outlasts: SIGKILL can only come from
+		// a shutdown that does not end sleep with SIGTERM, however slow
+		// the machine.
+		e := newEnv(t, vclock.RealTime, 0, WithKillGrace(time.Hour))
 		w := newTestRunCommandWork(e.papp, "test-run-command", "sleep 10")
 		e.wm.ScheduleWork(w)
 		// The C++ waits 2 s; waiting for the process to run is enough.
@@ -124,7 +127,6 @@ func TestRunCommandWork(t *testing.T) {
 			t.Fatalf("process %d not running: %v", pid, err)
 		}
 
-		start := time.Now()
 		e.wm.Shutdown()
 		e.crankUntil(t, timeout, func() bool { return e.wm.State() == basicwork.Aborted })
 		if w.State() != basicwork.Aborted {
@@ -136,10 +138,13 @@ func TestRunCommandWork(t *testing.T) {
 		if n := e.pm.NumRunningOrShuttingDownProcesses(); n != 0 {
 			t.Errorf("%d running or shutting down processes, want 0", n)
 		}
-		// The abort completed only once the process was reaped.
+		// The abort completed only once the process was reaped, which
+		// SIGTERM ended.
 		requireReaped(t, pid)
-		if d := time.Since(start); d >= DefaultKillGrace {
-			t.Errorf("abort took %v: SIGTERM did not end sleep", d)
+		if last := w.LastExit(); last == nil || last.Pid() != pid || last.ProcessState() == nil {
+			t.Errorf("LastExit %+v, want the aborted process %d", last, pid)
+		} else if ws := last.ProcessState().Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+			t.Errorf("sleep ended by %v, want SIGTERM", last.ProcessState())
 		}
 		e.requireLog(t, zapcore.DebugLevel, "Shutting down (polite): sleep 10")
 		if e.hasLog(zapcore.DebugLevel, "Shutting down (forced): sleep 10") {
