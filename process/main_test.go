@@ -47,6 +47,8 @@ func TestMain(m *testing.M) {
 //	sleep MS             sleep MS milliseconds
 //	record FILE MS       sleep MS milliseconds, then write the wall-clock
 //	                     start and end (Unix ns) to FILE
+//	gather DIR N CMD...  create DIR/PID (PID its own), wait until DIR
+//	                     holds N files or more, then do CMD...
 //	ignoreterm FILE      ignore SIGTERM, create FILE, sleep a minute
 //	spawn FILE           start a helper that sleeps a minute (in this
 //	                     process group), write its pid to FILE, sleep a
@@ -76,6 +78,18 @@ func helperMain(args []string) int {
 		return n
 	case "sleep":
 		time.Sleep(ms(args[1]))
+	case "gather":
+		if err := os.WriteFile(filepath.Join(args[1], strconv.Itoa(os.Getpid())), nil, 0o600); err != nil {
+			panic(err)
+		}
+		n, _ := strconv.Atoi(args[2])
+		for {
+			if des, err := os.ReadDir(args[1]); err == nil && len(des) >= n {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return helperMain(args[3:])
 	case "record":
 		start := time.Now().UnixNano()
 		time.Sleep(ms(args[2]))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -215,17 +216,19 @@ func TestRunCommandWorkFailureRetried(t *testing.T) {
 // TestRunCommandWorkConcurrencyLimit runs 40 commands with
 // MaxConcurrentSubprocesses = 4: never more than 4 run at once, as the
 // manager counts them and as the processes themselves saw it, and all 40
-// succeed.
+// succeed. The limit is reached: each process waits until 4 have started
+// (the later ones find them started), so that the first 4 run at once
+// however slowly the machine starts them.
 func TestRunCommandWorkConcurrencyLimit(t *testing.T) {
 	const n, limit = 40, 4
 	e := newEnv(t, vclock.RealTime, limit)
-	dir := t.TempDir()
+	dir, started := t.TempDir(), t.TempDir()
 	var works []*testRunCommandWork
 	var files []string
 	for i := range n {
 		f := filepath.Join(dir, fmt.Sprintf("rec-%02d", i))
 		files = append(files, f)
-		w := newTestRunCommandWork(e.papp, "rec", helperCmd(t, "record", f, "50"))
+		w := newTestRunCommandWork(e.papp, "rec", helperCmd(t, "gather", started, strconv.Itoa(limit), "record", f, "50"))
 		works = append(works, w)
 		e.wm.ScheduleWork(w)
 	}
