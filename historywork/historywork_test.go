@@ -562,21 +562,21 @@ func TestVirtualTimeoutOnHungGet(t *testing.T) {
 	poll.ExpiresFromNow(time.Second)
 	poll.AsyncWaitFunc(check, vclock.OnFailureNoop)
 
-	// A watchdog in wall time, should the virtual timeout never fire.
-	watchdog := time.AfterFunc(20*time.Second, cancel)
+	// A watchdog in wall time, should the virtual timeout never fire: a
+	// get that held virtual time would keep both timers from firing, and
+	// the watchdog's cancel leaves firedAt at zero. It only ends the test,
+	// so it is far from what a loaded machine needs (under a second).
+	watchdog := time.AfterFunc(time.Minute, cancel)
 	defer watchdog.Stop()
 	start := time.Now()
 	err := e.app.WorkScheduler().ExecuteWork(ctx, w)
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, basicwork.ErrWorkAborted) {
 		t.Fatalf("ExecuteWork: %v, want an abort by the cancelled context", err)
 	}
+	// The 1000 s sleep did not hold virtual time: the timeout fired, 30 s
+	// of virtual time after the get hung, and not the watchdog.
 	if firedAt != hungAt+30*time.Second {
-		t.Errorf("the timeout fired at %v, want 30s after the get hung at %v", firedAt, hungAt)
-	}
-	// The 1000 s sleep did not hold virtual time: 10 s of wall time is a
-	// generous bound for a loaded machine.
-	if wall := time.Since(start); wall > 10*time.Second {
-		t.Errorf("the virtual timeout took %v of wall time", wall)
+		t.Errorf("the timeout fired at %v, want 30s after the get hung at %v (%v of wall time)", firedAt, hungAt, time.Since(start))
 	}
 	if len(procs) != 1 {
 		t.Fatalf("/proc showed %v as the hung get, want one process", procs)
