@@ -295,21 +295,46 @@ func TestRealTimeBlockingCrankWakesPromptlyOnPost(t *testing.T) {
 	}
 }
 
+// TestRealTimeBlockingCrankWakesPromptlyForTimer: a blocking crank with a
+// timer 50 ms away returns at the timer, within 200 ms of it. That margin
+// is a real-time bound that load breaks now and then (pinned to one core
+// with three busy loops, 1 wait in 100 took 200 ms), so a wait over it is
+// measured again, up to three times: a crank that oversleeps (a coarse
+// sleep, a wrong unit) does so in every try, a loaded machine seldom
+// stalls three times in a row. Each try must still fire the timer, not
+// before it is due.
 func TestRealTimeBlockingCrankWakesPromptlyForTimer(t *testing.T) {
+	const tries = 3
+	var tooLate []time.Duration
+	for len(tooLate) < tries {
+		took := blockingCrankForTimer(t, 50*time.Millisecond)
+		if took < 250*time.Millisecond {
+			return
+		}
+		tooLate = append(tooLate, took)
+	}
+	t.Fatalf("a blocking crank with a timer 50 ms away returned after %v, want under 250ms once", tooLate)
+}
+
+// blockingCrankForTimer arms a timer d away on a new RealTime clock,
+// cranks it once with block set, checks that the crank fired the timer,
+// not before d, and returns how long the crank took.
+func blockingCrankForTimer(t *testing.T, d time.Duration) time.Duration {
+	t.Helper()
 	c := vclock.New(vclock.RealTime)
 	var got []error
 	start := time.Now()
-	arm(c, 50*time.Millisecond, &got)
+	arm(c, d, &got)
 
 	// Nothing else to do: the crank sleeps until the timer is due, and the
 	// real-timer handler fires it (1).
 	require.Equal(t, 1, c.Crank(true))
 	took := time.Since(start)
-	t.Logf("a blocking crank with a timer 50 ms away returned after %v", took)
+	t.Logf("a blocking crank with a timer %v away returned after %v", d, took)
 	require.Equal(t, []error{nil}, got)
-	require.GreaterOrEqual(t, c.Elapsed(), 50*time.Millisecond)
-	require.GreaterOrEqual(t, took, 50*time.Millisecond)
-	require.Less(t, took, 250*time.Millisecond)
+	require.GreaterOrEqual(t, c.Elapsed(), d)
+	require.GreaterOrEqual(t, took, d)
+	return took
 }
 
 func TestRealTimeShouldYieldOnTheWallClock(t *testing.T) {
