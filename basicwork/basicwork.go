@@ -329,7 +329,7 @@ func (b *BasicWork) OnFailureRaise() {}
 func (b *BasicWork) CrankWork() {
 	b.checkInit("CrankWork")
 	st := b.InternalState()
-	if st.IsDone() || st == InternalWaiting {
+	if 1<<st&(doneStates|1<<InternalWaiting) != 0 {
 		panic(invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
 	}
 	var next InternalState
@@ -558,6 +558,23 @@ func (b *BasicWork) setState(st InternalState) {
 // panic (a hook's first, if both panicked) instead
 // of raising it, for callers that have more to do first.
 func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
+	// The plain moves, legal and with no hook to run: Running to Success
+	// with OnSuccess left to BasicWork, Pending to Running with nothing to
+	// reset (no log line, no retry, no OnReset of its own), Running to
+	// Waiting and back. Most works' lives are made of them.
+	switch cur := b.InternalState(); {
+	case cur == InternalRunning && st == InternalSuccess && b.defaults(defaultOnSuccess),
+		cur == InternalPending && st == InternalRunning && b.ext == nil && b.env.logCore == nil && b.defaults(defaultOnReset),
+		cur == InternalRunning && st == InternalWaiting,
+		cur == InternalWaiting && st == InternalRunning:
+		return b.move(cur, st)
+	}
+	return b.changeStateHooks(st)
+}
+
+// changeStateHooks is changeState for the moves that are not plain: a
+// failure, a retry, an abort, a hook or a reset to run, an illegal move.
+func (b *BasicWork) changeStateHooks(st InternalState) (listenerPanic any) {
 	if st == InternalFailure && b.ext != nil && b.ext.retries < b.ext.maxRetries {
 		st = InternalRetrying
 	}
@@ -586,22 +603,7 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 		hookPanic = b.doneHooks(st)
 	}
 	if cur = b.InternalState(); cur != st {
-		if b.enabled(zapcore.DebugLevel) {
-			b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
-		}
-		b.storeState(st)
-		if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
-			if from, to := publicOf[cur], publicOf[st]; from != to {
-				p.ext.kids.ChildState(int(b.slot), int(from), int(to))
-			}
-		}
-		b.since = b.env.clock.Elapsed()
-		if l := b.env.app.TransitionListener(); l != nil {
-			// A listener that panics must not leave the machine half-way
-			// (a RETRYING work with no retry timer): its panic goes on only
-			// once the transition is complete.
-			listenerPanic = b.tellListener(l, cur, st)
-		}
+		listenerPanic = b.move(cur, st)
 	}
 	if st == InternalRetrying {
 		if p := b.waitForRetry(); listenerPanic == nil {
@@ -610,6 +612,29 @@ func (b *BasicWork) changeState(st InternalState) (listenerPanic any) {
 	}
 	if hookPanic != nil {
 		return hookPanic
+	}
+	return listenerPanic
+}
+
+// move moves the machine from cur to st, a different state: its log line,
+// the parent's notice, the time of the change and the transition
+// listener. It returns what the listener panicked with: a listener that
+// panics must not leave the machine half-way (a RETRYING work with no
+// retry timer), so its panic goes on only once the transition is
+// complete.
+func (b *BasicWork) move(cur, st InternalState) (listenerPanic any) {
+	if b.enabled(zapcore.DebugLevel) {
+		b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
+	}
+	b.storeState(st)
+	if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
+		if from, to := publicOf[cur], publicOf[st]; from != to {
+			p.ext.kids.ChildState(int(b.slot), int(from), int(to))
+		}
+	}
+	b.since = b.env.clock.Elapsed()
+	if l := b.env.app.TransitionListener(); l != nil {
+		listenerPanic = b.tellListener(l, cur, st)
 	}
 	return listenerPanic
 }

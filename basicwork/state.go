@@ -99,8 +99,13 @@ var publicOf = [NumInternalStates]State{
 
 // IsDone reports whether s is terminal.
 func (s InternalState) IsDone() bool {
-	return s == InternalSuccess || s == InternalFailure || s == InternalAborted
+	return uint(s) < 32 && 1<<uint(s)&doneStates != 0
 }
+
+// doneStates is the set of terminal states, one bit per state: IsDone is
+// asked several times per crank, and a mask is a test where the three
+// comparisons were a chain of branches.
+const doneStates = 1<<InternalSuccess | 1<<InternalFailure | 1<<InternalAborted
 
 // internalOf maps what OnRun returned to the state the machine moves to.
 // It is a table lookup, small enough to be inlined into CrankWork.
@@ -168,7 +173,7 @@ func Transitions() []Transition {
 
 // IsAllowed reports whether the machine may move from from to to.
 func IsAllowed(from, to InternalState) bool {
-	if from < 0 || int(from) >= NumInternalStates || to < 0 || int(to) >= NumInternalStates {
+	if uint(from) >= uint(NumInternalStates) || uint(to) >= uint(NumInternalStates) {
 		return false
 	}
 	return allowed[from][to]

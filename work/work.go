@@ -376,9 +376,13 @@ func (w *Work) undoAdd(i, cursor int) {
 func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 	k := &w.kids
 	for w.cursor >= 0 {
-		i := k.next(w.cursor)
-		if i < 0 {
-			break
+		i := w.cursor
+		// The child at the position itself is the usual next one: its bit
+		// is tested here, without the call.
+		if wd := i >> 6; k.scanAll || wd >= len(k.active.words) || k.active.words[wd]&(1<<(i&63)) == 0 {
+			if i = k.next(i); i < 0 {
+				break
+			}
 		}
 		c := k.slots[i]
 		// Where the walk goes on from: the next child, or the end if this
