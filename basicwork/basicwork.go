@@ -329,7 +329,7 @@ func (b *BasicWork) OnFailureRaise() {}
 func (b *BasicWork) CrankWork() {
 	b.checkInit("CrankWork")
 	st := b.InternalState()
-	if 1<<st&(doneStates|1<<InternalWaiting) != 0 {
+	if 1<<(uint(st)%uint(NumInternalStates))&(doneStates|1<<InternalWaiting) != 0 {
 		panic(invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
 	}
 	var next InternalState
@@ -628,7 +628,8 @@ func (b *BasicWork) move(cur, st InternalState) (listenerPanic any) {
 	}
 	b.storeState(st)
 	if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
-		if from, to := publicOf[cur], publicOf[st]; from != to {
+		// cur and st are states, so the modulo only drops the bounds checks.
+		if from, to := publicOf[uint(cur)%uint(NumInternalStates)], publicOf[uint(st)%uint(NumInternalStates)]; from != to {
 			p.ext.kids.ChildState(int(b.slot), int(from), int(to))
 		}
 	}

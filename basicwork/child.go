@@ -4,8 +4,11 @@ package basicwork
 // give ("<STATE> -> WORK_PENDING") if w cannot be started: it runs, waits
 // or aborts (under another parent, say). Parents call it before they
 // register or add a child, so that a refused start changes nothing.
-func checkStartable(w Work) {
-	if st := w.basicWork().InternalState(); st != InternalPending && !IsAllowed(st, InternalPending) {
+func checkStartable(w Work) { w.basicWork().checkStartable() }
+
+// checkStartable is the package-level checkStartable on the BasicWork.
+func (b *BasicWork) checkStartable() {
+	if st := b.InternalState(); st != InternalPending && !IsAllowed(st, InternalPending) {
 		panic(&TransitionError{Transition{st, InternalPending}})
 	}
 }

@@ -2,6 +2,7 @@ package basicwork
 
 import (
 	"iter"
+	"math"
 
 	"github.com/stellarwork/stellarwork/internal/tree"
 )
@@ -25,11 +26,17 @@ func init() {
 			return prev
 		},
 		Adopt: func(child Work, op string, parent *BasicWork, slot int) (*BasicWork, *BasicWork) {
-			checkInitOf(child, op)
-			checkStartable(child)
 			b := child.basicWork()
+			if b.self == nil {
+				checkInitOf(child, op) // panics
+			}
+			b.checkStartable()
 			prev := b.parent
-			b.setParent(parent, slot)
+			if prev == nil && uint(slot) <= math.MaxInt32 {
+				b.parent, b.slot = parent, int32(slot) // setParent, inlined
+			} else {
+				b.setParent(parent, slot)
+			}
 			return b, prev
 		},
 		Release: func(b, parent *BasicWork, slot int) {
