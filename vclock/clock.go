@@ -122,15 +122,19 @@ type Clock struct {
 	spare, spareTail *pendingChunk
 	// signals packs what a crank reads without taking mu into one word:
 	// remoteBit is set while pending is not empty (it changes only under
-	// mu), localBit while local is not empty, ownerBit while a Crank runs,
+	// mu), localBit while first is set, ownerBit while a Crank runs,
 	// and the other bits count the no-op I/O handlers (wake-ups) ever
 	// queued. ioTaken, owned by the
 	// crank goroutine, counts those it has run.
 	signals atomic.Uint64
 	ioTaken uint64
-	// local holds what postActionOnCrank queued: the posts of the crank
-	// goroutine itself, which need no lock. They were all made before the
-	// first action now in pending, so they move into the scheduler first.
+	// first and local hold what postActionOnCrank queued: the posts of
+	// the crank goroutine itself, which need no lock. They were all made
+	// before the first action now in pending, so they move into the
+	// scheduler first. first is the earliest (its fn is nil when there is
+	// none), local the later ones, in order: the usual single post (the
+	// WorkScheduler's re-post) goes in and out of a field, not a slice.
+	first pendingAction
 	local []pendingAction
 	// park is parkRunning, parkWaiting while a crank waits in runOne for
 	// an I/O handler, or parkClaimed once a waker has claimed that wait
@@ -501,8 +505,10 @@ func (o *onCrank) PostOnCrank(f func(), name string, typ ActionType) {
 		c.PostAction(f, name, typ)
 		return
 	}
-	if len(c.local) == 0 {
+	if c.first.fn == nil {
 		c.markPosted(localBit)
+		c.first = pendingAction{fn: f, name: name, typ: typ}
+		return
 	}
 	c.local = append(c.local, pendingAction{fn: f, name: name, typ: typ})
 }
@@ -563,7 +569,11 @@ func (c *Clock) ActionQueueSize() int {
 	n := c.pending.n
 	c.mu.Unlock()
 	if !c.IsStopped() {
-		n += len(c.local) // after Shutdown, the next crank drops them
+		// After Shutdown, the next crank drops them.
+		n += len(c.local)
+		if c.first.fn != nil {
+			n++
+		}
 	}
 	return n + c.actions.Size()
 }

@@ -131,10 +131,9 @@ func (c *Clock) crank(block bool, held *bool) int {
 	// crank has progressed). If the swap fails, a post from another
 	// goroutine came meanwhile: transferPending takes it, as its next
 	// round would.
-	if v := c.signals.Load(); v&pendingBits == localBit && len(c.local) == 1 && !c.stopped.Load() {
-		a := c.local[0]
-		c.local[0] = pendingAction{}
-		c.local = c.local[:0]
+	if v := c.signals.Load(); v&pendingBits == localBit && len(c.local) == 0 && !c.stopped.Load() {
+		a := c.first // set, as the local flag is
+		c.first = pendingAction{}
 		c.actions.EnqueueAt(a.name, a.fn, a.typ, c.sinceEpoch())
 		progress++
 		if c.signals.CompareAndSwap(v, v&^(localBit|ownerBit)) {
@@ -199,8 +198,7 @@ func (c *Clock) transferPending(held *bool) int {
 			// queues no wake-up, as it would while the flag stays set;
 			// the swap then fails, and the next round takes that post,
 			// after these, with the local flag (local is empty by then).
-			n := c.enqueueBatch(c.local)
-			c.local = c.local[:0]
+			n := c.enqueueLocal()
 			moved += n
 			clear := uint64(localBit)
 			if moved > 0 {
@@ -227,7 +225,7 @@ func (c *Clock) transferPending(held *bool) int {
 			n = c.moveLocal()
 		}
 		if batch != nil {
-			// One reading for the whole batch, as enqueueBatch.
+			// One reading for the whole batch, as enqueueLocal.
 			at := c.sinceEpoch()
 			for ch := batch; ch != nil; ch = ch.next {
 				n += c.enqueueChunk(ch, at)
@@ -243,34 +241,39 @@ func (c *Clock) transferPending(held *bool) int {
 // returns 0, as Shutdown drops pending's: Shutdown leaves local alone, so
 // that only the transfer ever touches it.
 func (c *Clock) moveLocal() int {
-	n := 0
 	if c.stopped.Load() {
+		c.first = pendingAction{}
 		clear(c.local)
-	} else {
-		n = c.enqueueBatch(c.local)
+		c.local = c.local[:0]
+		return 0
 	}
-	c.local = c.local[:0]
-	return n
+	return c.enqueueLocal()
 }
 
-// enqueueBatch moves batch into the action scheduler, clears it and returns its
-// length. The actions are posted at one reading of the clock: the C++
-// reads it once per action, and in VirtualTime mode nothing can move time
-// between those reads; in RealTime mode they would differ by nanoseconds.
-func (c *Clock) enqueueBatch(batch []pendingAction) int {
-	if len(batch) == 0 {
+// enqueueLocal moves the crank goroutine's own posts (first, then local)
+// into the action scheduler, clears them and returns how many it moved.
+// The actions are posted at one reading of the clock: the C++ reads it
+// once per action, and in VirtualTime mode nothing can move time between
+// those reads; in RealTime mode they would differ by nanoseconds.
+func (c *Clock) enqueueLocal() int {
+	if c.first.fn == nil {
 		return 0
 	}
 	at := c.sinceEpoch()
-	for i := range batch {
+	a := c.first
+	c.first = pendingAction{}
+	c.actions.EnqueueAt(a.name, a.fn, a.typ, at)
+	for i := range c.local {
 		// Zero each slot as it goes rather than clear the slice after:
-		// for the usual batch of one, clear's bulk write barrier (while
-		// the collector runs) cost more than the move itself.
-		a := batch[i]
-		batch[i] = pendingAction{}
+		// clear's bulk write barrier (while the collector runs) cost more
+		// than the moves of a short list.
+		a := c.local[i]
+		c.local[i] = pendingAction{}
 		c.actions.EnqueueAt(a.name, a.fn, a.typ, at)
 	}
-	return len(batch)
+	n := 1 + len(c.local)
+	c.local = c.local[:0]
+	return n
 }
 
 // pollOne runs at most one ready I/O handler without waiting, and returns

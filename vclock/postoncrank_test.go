@@ -20,13 +20,14 @@ import (
 // clocks from one goroutine: the first posts everything with PostAction,
 // the second posts each action with either call, at random. Every crank
 // must report the same progress and run the same actions, in the same
-// order, at the same virtual time: the lock-free path changes nothing but
-// the cost.
+// order, at the same virtual time, and ActionQueueSize must agree before
+// each crank: the lock-free path changes nothing but the cost.
 func TestPostActionOnCrankMatchesPostAction(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		type run struct {
 			log      []string
 			progress []int
+			size     []int // ActionQueueSize before each crank
 		}
 		script := rapid.SliceOfN(rapid.IntRange(0, 9), 1, 60).Draw(t, "script")
 		onCrank := rapid.SliceOfN(rapid.Bool(), len(script)*4, len(script)*4).Draw(t, "onCrank")
@@ -68,6 +69,7 @@ func TestPostActionOnCrankMatchesPostAction(t *testing.T) {
 						}
 					})
 				default:
+					r.size = append(r.size, c.ActionQueueSize())
 					r.progress = append(r.progress, c.Crank(false))
 				}
 			}
@@ -79,6 +81,7 @@ func TestPostActionOnCrankMatchesPostAction(t *testing.T) {
 		want, got := play(false), play(true)
 		require.Equal(t, want.progress, got.progress, "progress per crank")
 		require.Equal(t, want.log, got.log, "actions run")
+		require.Equal(t, want.size, got.size, "ActionQueueSize before each crank")
 	})
 }
 
