@@ -2,11 +2,13 @@ package vclock_test
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 	"weak"
 
 	"github.com/stretchr/testify/require"
@@ -14,20 +16,19 @@ import (
 	"github.com/stellarwork/stellarwork/vclock"
 )
 
-// TestAttackCopyOfArmedTimerPanics: the Timer doc promises that AsyncWait
-// on a copy panics. A copy made while the original's first wait is queued
-// (or after it fired, so that the next wait's seq is not 0) takes the
-// path of a second wait, which never checks where the timer lives.
+// TestAttackCopyOfArmedTimerPanics: the Timer doc promises that the
+// methods of a copy panic, also a copy made while the original's first
+// wait is queued, whose next AsyncWait takes the path of a second wait.
 func TestAttackCopyOfArmedTimerPanics(t *testing.T) {
-	t.Skip("bug: AsyncWait on a copy of an armed Timer queues a wait instead of panicking, sharing the original's waits")
 	c := newVirtual()
 	tm := vclock.NewTimer(c)
 	tm.ExpiresFromNow(time.Second)
 	tm.AsyncWait(func(error) {})
 	cp := new(vclock.Timer)
 	*cp = *tm
-	require.PanicsWithValue(t, "vclock: AsyncWait on a copy of a Timer: use the *Timer that NewTimer returned",
-		func() { cp.AsyncWait(func(error) {}) })
+	const msg = "vclock: a Timer used through a copy of its value, or not made by NewTimer: use the *Timer that NewTimer returned"
+	require.PanicsWithValue(t, msg, func() { cp.AsyncWait(func(error) {}) })
+	require.PanicsWithValue(t, msg, cp.Cancel)
 	require.Equal(t, 1, c.PendingTimers())
 }
 
@@ -350,4 +351,77 @@ func TestAttackShutdownRacesPosts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAttackCopiedTimerInReusedMemory: a Timer finds its chunk from the
+// address in its home field, and trusts it once the timer lies within
+// [home, home+timers) and the word where a chunk keeps its own address
+// holds home. A copy of a Timer value (which the doc says panics) carries
+// the home of a chunk that may since have been collected; once that memory
+// holds other objects, copies among them can pass both checks, and the
+// methods then read another object as the chunk, instead of panicking
+// with the copy's message. Here the freed chunks' memory is refilled with
+// heap copies of their own timers: the word where a freed chunk kept its
+// own address is left as it was in the padding of a reused slot, so the
+// check finds home there, and the chunk's clock word reads nil (the
+// methods dereference nil, or, with other contents, a wild pointer).
+func TestAttackCopiedTimerInReusedMemory(t *testing.T) {
+	t.Skip("bug: a copied Timer in memory reused from its freed chunk passes the home checks; its methods read a copy as the chunk (nil Clock here) instead of panicking with the copy message")
+	typ := reflect.TypeFor[vclock.Timer]()
+	hf, ok := typ.FieldByName("home")
+	require.True(t, ok)
+	size := typ.Size()
+	class := uintptr(48) // the size class of a Timer
+	require.LessOrEqual(t, size, class)
+	homeOf := func(p *vclock.Timer) uintptr {
+		return *(*uintptr)(unsafe.Add(unsafe.Pointer(p), hf.Offset))
+	}
+	c := newVirtual()
+	// Many chunks' worth of timers, saved as values, then dropped.
+	const chunks = 4000
+	saved := make(map[uintptr]vclock.Timer)
+	func() {
+		for range chunks * 64 {
+			tm := vclock.NewTimer(c)
+			saved[homeOf(tm)] = *tm
+		}
+	}()
+	vclock.NewTimer(c) // the clock lets go of the last chunk
+	runtime.GC()
+	runtime.GC()
+	// Refill: heap Timers, each given the saved value whose chunk spanned
+	// its address, if any.
+	var keep []*vclock.Timer
+	var suspects []*vclock.Timer
+	for range chunks * 80 {
+		p := new(vclock.Timer)
+		keep = append(keep, p)
+		a := uintptr(unsafe.Pointer(p))
+		for h := a &^ 47; h+64*size > a && h > a-64*size-class; h -= 8 {
+			if v, ok := saved[h]; ok && a >= h && a < h+64*size {
+				*p = v
+				suspects = append(suspects, p)
+				break
+			}
+		}
+	}
+	if len(suspects) == 0 {
+		t.Skip("no freed chunk's memory was reused for the copies")
+	}
+	hit := 0
+	for _, p := range suspects {
+		func() {
+			defer func() {
+				if r := recover(); r != nil && fmt.Sprint(r) != "vclock: a Timer used through a copy of its value, or not made by NewTimer: use the *Timer that NewTimer returned" {
+					if hit == 0 {
+						t.Logf("copy at %#x, home %#x: %v", uintptr(unsafe.Pointer(p)), homeOf(p), r)
+					}
+					hit++
+				}
+			}()
+			_ = p.ExpiryTime()
+		}()
+	}
+	runtime.KeepAlive(keep)
+	require.Zero(t, hit, "of %d copies in reused chunk memory, %d passed the checks", len(suspects), hit)
 }
