@@ -488,7 +488,15 @@ func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
 		// Every caller without an inner callback can share one closure.
 		x := b.more()
 		if x.wakeSelf == nil {
-			x.wakeSelf = func() { b.wakeSelfUp(nil) }
+			x.wakeSelf = func() {
+				// wakeSelfUp's first test, here: a parent that is not
+				// waiting and leaves WakeUp to BasicWork, as a parent
+				// adding a child mostly is, has nothing to do.
+				if b.defaults(defaultWakeUp) && b.InternalState() != InternalWaiting {
+					return
+				}
+				b.wakeSelfUp(nil)
+			}
 		}
 		return x.wakeSelf
 	}

@@ -100,7 +100,9 @@ func (c *children) add(owner, b, prev *basicwork.BasicWork) int {
 	c.slots = append(c.slots, b)
 	c.live++
 	c.lastLive = i
-	c.active.grow(len(c.slots))
+	if len(c.slots) > len(c.active.words)*64 {
+		c.active.grow(len(c.slots))
+	}
 	st := b.State()
 	c.count[st]++
 	if st != basicwork.Waiting {
@@ -122,8 +124,10 @@ func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	c.active.clear(i)
 	c.count[b.State()]--
 	c.live--
-	for c.lastLive >= 0 && c.slots[c.lastLive] == nil {
-		c.lastLive--
+	if i == c.lastLive {
+		for c.lastLive >= 0 && c.slots[c.lastLive] == nil {
+			c.lastLive--
+		}
 	}
 }
 
@@ -265,7 +269,6 @@ func (c *children) anyRunning() bool {
 type bitmap struct {
 	words   []uint64
 	summary []uint64 // bit k set when words[k] != 0
-	n       int      // how many members
 }
 
 func (b *bitmap) grow(n int) {
@@ -278,9 +281,6 @@ func (b *bitmap) grow(n int) {
 }
 
 func (b *bitmap) set(i int) {
-	if b.words[i>>6]&(1<<(i&63)) == 0 {
-		b.n++
-	}
 	b.words[i>>6] |= 1 << (i & 63)
 	b.summary[i>>12] |= 1 << ((i >> 6) & 63)
 }
@@ -289,9 +289,6 @@ func (b *bitmap) clear(i int) {
 	w := i >> 6
 	if w >= len(b.words) {
 		return
-	}
-	if b.words[w]&(1<<(i&63)) != 0 {
-		b.n--
 	}
 	b.words[w] &^= 1 << (i & 63)
 	if b.words[w] == 0 {
@@ -302,7 +299,6 @@ func (b *bitmap) clear(i int) {
 func (b *bitmap) reset() {
 	clear(b.words)
 	clear(b.summary)
-	b.n = 0
 }
 
 // next returns the smallest member at or after i, or -1.
