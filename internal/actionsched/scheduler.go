@@ -210,17 +210,22 @@ func (q *actionQueue) pushSlow(action func(), at time.Duration) {
 		return
 	}
 	if len(q.over) == 0 || q.overLast == ringMax {
-		b := q.spare
-		q.spare = nil
-		if b == nil {
-			b = make([]pending, ringMax)
-		}
-		q.over = append(q.over, b)
-		q.overLast = 0
+		q.addBlock()
 	}
 	q.over[len(q.over)-1][q.overLast] = pending{action: action, enqueued: at}
 	q.overLast++
 	q.overN++
+}
+
+// addBlock appends an empty block to over: the spare one, or a new one.
+func (q *actionQueue) addBlock() {
+	b := q.spare
+	q.spare = nil
+	if b == nil {
+		b = make([]pending, ringMax)
+	}
+	q.over = append(q.over, b)
+	q.overLast = 0
 }
 
 // refill makes the first block of over the ring, once the ring has run
@@ -454,16 +459,32 @@ func (s *Scheduler) EnqueueAllAt(name string, actions []func(), typ ActionType, 
 	}
 	s.enqueue(name, actions[0], typ, at) // the queue is s.last after it
 	rest := actions[1:]
-	q := s.last
-	for _, a := range rest {
-		if q.count == len(q.ring) || len(q.over) != 0 {
-			q.pushSlow(a, at)
-		} else {
-			q.pushBack(a, at)
-		}
-	}
 	s.stats.ActionsEnqueued += uint64(len(rest))
 	s.size += len(rest)
+	q := s.last
+	for len(rest) != 0 {
+		if len(q.over) == 0 && q.count < len(q.ring) {
+			q.pushBack(rest[0], at)
+			rest = rest[1:]
+			continue
+		}
+		if len(q.over) == 0 && len(q.ring) < ringMax {
+			q.grow()
+			continue
+		}
+		// pushSlow's appending to over, a block at a time.
+		if len(q.over) == 0 || q.overLast == ringMax {
+			q.addBlock()
+		}
+		b := q.over[len(q.over)-1][q.overLast:]
+		k := min(len(b), len(rest))
+		for i, a := range rest[:k] {
+			b[i] = pending{action: a, enqueued: at}
+		}
+		q.overLast += k
+		q.overN += k
+		rest = rest[k:]
+	}
 }
 
 // enqueue is EnqueueAt, in every case.
@@ -604,6 +625,15 @@ func (s *Scheduler) runOne(now time.Duration, given bool) int {
 					s.drained = !s.idleTooLong(s.byID[b].lastService, after)
 				}
 			}
+			return
+		}
+		if q.count != 0 && s.reuseReads && s.overloadedStart == never && s.solo == nil &&
+			s.runnable.Len() == 0 && !q.overloaded(s.latencyWindow, after) && !s.isShutdown.Load() {
+			// reinstate's case for the lone runnable queue that still
+			// has actions (a backlog), inline: neither it nor the
+			// scheduler is overloaded, so the overload state stays; it is
+			// the lone runnable queue again.
+			s.solo = q
 			return
 		}
 		s.reinstate(q, after)
