@@ -553,12 +553,13 @@ func (s *Scheduler) RunOne() int { return s.runOne(0, false) }
 // may be reused (ReuseReads, SetVirtualNow) it serves from now instead of
 // reading the clock again, one read fewer per action for a caller that
 // serves actions in a loop; otherwise it reads the clock as RunOne does.
-func (s *Scheduler) RunOneAt(now time.Duration) int { return s.runOne(now, true) }
+func (s *Scheduler) RunOneAt(now time.Duration) int { return s.runOne(now, s.reuseReads) }
 
-// runOne is RunOne, or RunOneAt(now) if given is set.
-func (s *Scheduler) runOne(now time.Duration, given bool) int {
+// runOne is RunOne, starting at now if use is set (RunOneAt where reads
+// may be reused), else at a reading of the clock.
+func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	start := now
-	if !given || !s.reuseReads {
+	if !use {
 		start = s.clockNow()
 	}
 	s.lastRead = start
