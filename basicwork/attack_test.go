@@ -1,7 +1,11 @@
 package basicwork_test
 
 import (
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -73,4 +77,74 @@ func TestAttackGenericMixinHookIsCalled(t *testing.T) {
 	w.CrankWork()
 	require.Equal(t, basicwork.Success, w.State())
 	require.Equal(t, []string{"mixin OnSuccess"}, calls)
+}
+
+// TestAttackConcurrentInitOnManyApps: goroutines, each with an application
+// and clock of its own (each its own crank goroutine, which is legal), Init
+// and run works of a few types at once, so that the shared record of an
+// application and the per-type cache are made and swapped from several
+// goroutines. Each work must log to its own application's logger, read
+// its own clock and call its own type's hooks. Run with -race.
+func TestAttackConcurrentInitOnManyApps(t *testing.T) {
+	const goroutines, works = 6, 400
+	var wg sync.WaitGroup
+	errs := make(chan string, goroutines*works)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			app, logs := newTestApp(t, nil)
+			app.clock.SetCurrentVirtualTime(time.Unix(int64(g)*1000, 0))
+			for i := range works {
+				name := fmt.Sprintf("g%d-w%d", g, i)
+				var calls []string
+				var w basicwork.Work
+				switch i % 3 {
+				case 0:
+					h := &genericHooked[int]{state: basicwork.Success}
+					h.Init(app, name, basicwork.RetryNever, h)
+					w = h
+				case 1:
+					m := &mixed{mixin: mixin[int]{calls: &calls}}
+					m.Init(app, name, basicwork.RetryNever, m)
+					w = m
+				default:
+					h := &genericHooked[string]{state: basicwork.Success}
+					h.Init(app, name, basicwork.RetryNever, h)
+					w = h
+				}
+				if a := w.(interface{ App() basicwork.Application }).App(); a != basicwork.Application(app) {
+					errs <- name + ": another application"
+				}
+				w.StartWork(nil)
+				w.CrankWork()
+				if w.State() != basicwork.Success {
+					errs <- fmt.Sprintf("%s: %v", name, w.State())
+				}
+				if i%3 == 1 && len(calls) != 1 {
+					errs <- fmt.Sprintf("%s: mixin hook calls %v", name, calls)
+				}
+				if h, ok := w.(*genericHooked[string]); ok && len(h.calls) != 3 {
+					errs <- fmt.Sprintf("%s: hooks %v", name, h.calls)
+				}
+			}
+			// Every line this app's logger got names one of its works.
+			for _, e := range logs.All() {
+				if !strings.Contains(e.Message, fmt.Sprintf("g%d-", g)) {
+					errs <- fmt.Sprintf("app %d logged %q", g, e.Message)
+					return
+				}
+			}
+			if logs.Len() == 0 {
+				errs <- fmt.Sprintf("app %d logged nothing", g)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var all []string
+	for e := range errs {
+		all = append(all, e)
+	}
+	require.Empty(t, all)
 }
