@@ -332,40 +332,46 @@ func (b *BasicWork) CrankWork() {
 	if 1<<(uint(st)%uint(NumInternalStates))&(doneStates|1<<InternalWaiting) != 0 {
 		panic(invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
 	}
-	var next InternalState
 	if st == InternalAborting {
-		var done bool
-		if trace.IsEnabled() {
-			done = b.onAbortTraced()
-		} else {
-			done = b.self.OnAbort()
-		}
-		next = InternalAborting
-		suffix := ": still aborting"
-		if done {
-			next = InternalAborted
-			suffix = ": done"
-		}
-		if b.enabled(TraceLevel) {
-			b.log(TraceLevel, "Abort progress for "+b.name+suffix)
-		}
+		b.crankAborting()
+		return
+	}
+	var next State
+	if trace.IsEnabled() {
+		next = b.onRunTraced()
 	} else {
-		var st State
-		if trace.IsEnabled() {
-			st = b.onRunTraced()
-		} else {
-			st = b.self.OnRun()
-		}
-		next = internalOf(st)
-		// Running -> Running, what a work that wants more cranks asks for
-		// at each of them, changes nothing: no hook, no log line, no
-		// notice, no listener call (changeState does nothing for it
-		// either). Returning here keeps the most common step off
-		// changeState's longer path. The state is read again: OnRun may
-		// have shut the work down.
-		if next == InternalRunning && b.InternalState() == InternalRunning {
-			return
-		}
+		next = b.self.OnRun()
+	}
+	// Running -> Running, what a work that wants more cranks asks for at
+	// each of them, changes nothing: no hook, no log line, no notice, no
+	// listener call (changeState does nothing for it either). Returning
+	// here keeps the most common step off changeState's longer path. The
+	// state is read again: OnRun may have shut the work down.
+	if next == Running && b.InternalState() == InternalRunning {
+		return
+	}
+	b.setState(internalOf(next))
+}
+
+// crankAborting is CrankWork's step of an aborting work: OnAbort, its log
+// line, and the move to Aborted once OnAbort says the abort is complete.
+// It is a function of its own so that CrankWork's frame stays small on
+// the path of a running work.
+func (b *BasicWork) crankAborting() {
+	var done bool
+	if trace.IsEnabled() {
+		done = b.onAbortTraced()
+	} else {
+		done = b.self.OnAbort()
+	}
+	next := InternalAborting
+	suffix := ": still aborting"
+	if done {
+		next = InternalAborted
+		suffix = ": done"
+	}
+	if b.enabled(TraceLevel) {
+		b.log(TraceLevel, "Abort progress for "+b.name+suffix)
 	}
 	b.setState(next)
 }
