@@ -393,7 +393,7 @@ func (b *BasicWork) onAbortTraced() bool {
 func (b *BasicWork) StartWork(notify func()) {
 	b.checkInit("StartWork")
 	if b.enabled(TraceLevel) {
-		b.log(TraceLevel, "Starting "+b.name)
+		b.logLine("Starting ", b.name)
 	}
 	if b.InternalState() != InternalPending {
 		b.setState(InternalPending)
@@ -404,8 +404,20 @@ func (b *BasicWork) StartWork(notify func()) {
 	}
 	b.setState(InternalRunning)
 	if r := b.retries(); r != 0 {
-		panic(invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, r))
+		b.startedWithRetries(r)
 	}
+}
+
+// startedWithRetries panics: StartWork found r retries used after the
+// reset. It is a function of its own, as is logLine, so that StartWork's
+// frame stays small.
+func (b *BasicWork) startedWithRetries(r int) {
+	panic(invariant(b.name, "BasicWork error: %s started with %d retries used", b.name, r))
+}
+
+// logLine writes the line prefix+name at TraceLevel.
+func (b *BasicWork) logLine(prefix, name string) {
+	b.log(TraceLevel, prefix+name)
 }
 
 // Shutdown starts aborting the work, unless it is done: the waiting timer is
@@ -638,7 +650,7 @@ func (b *BasicWork) changeStateHooks(st InternalState) (listenerPanic any) {
 // complete.
 func (b *BasicWork) move(cur, st InternalState) (listenerPanic any) {
 	if b.enabled(zapcore.DebugLevel) {
-		b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
+		b.logMove(cur, st)
 	}
 	b.storeState(st)
 	if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
@@ -652,6 +664,12 @@ func (b *BasicWork) move(cur, st InternalState) (listenerPanic any) {
 		listenerPanic = b.tellListener(l, cur, st)
 	}
 	return listenerPanic
+}
+
+// logMove writes move's log line. It is a function of its own so that
+// move's frame stays small when the line is not written.
+func (b *BasicWork) logMove(cur, st InternalState) {
+	b.log(zapcore.DebugLevel, "work "+b.name+" : "+cur.String()+" -> "+st.String())
 }
 
 // Hooks that doneHooks calls, in the order of the C++.

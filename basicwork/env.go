@@ -38,6 +38,11 @@ func envOf(app Application) *appEnv {
 	if e := lastEnv.Load(); e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
 		return e
 	}
+	return newEnv(app, clock, logger)
+}
+
+// newEnv makes envOf's new appEnv and keeps it as the last one.
+func newEnv(app Application, clock *vclock.Clock, logger *zap.Logger) *appEnv {
 	e := &appEnv{app: app, clock: clock, logger: logger, logCore: logger.Core()}
 	if reflect.TypeOf(e.logCore) == nopCoreType {
 		e.logCore = nil // logging is off for good: enabled need not ask

@@ -63,6 +63,11 @@ func typeInfoOf(self Work) *typeInfo {
 	if c := lastTypeInfo.Load(); c != nil && c.word == typeWord(self) {
 		return c
 	}
+	return lookUpTypeInfo(self)
+}
+
+// lookUpTypeInfo is typeInfoOf for a type other than the last one.
+func lookUpTypeInfo(self Work) *typeInfo {
 	t := reflect.TypeOf(self)
 	v, ok := typeInfos.Load(t)
 	if !ok {
