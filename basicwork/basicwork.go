@@ -195,18 +195,8 @@ func (b *BasicWork) setParent(parent *BasicWork, slot int) {
 // not virtual in C++: the library calls them through self, so such a
 // declaration would replace BasicWork's own.
 func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work) {
-	if app == nil {
-		panic(fmt.Sprintf("basicwork: Init of %q with a nil Application", name))
-	}
-	if self == nil || self.basicWork() != b {
-		panic(fmt.Sprintf("basicwork: Init of %q: self must be the value that embeds this BasicWork", name))
-	}
-	if maxRetries < 0 {
-		panic(fmt.Sprintf("basicwork: Init of %q with negative maxRetries %d", name, maxRetries))
-	}
-
-	if b.self != nil {
-		panic(fmt.Sprintf("basicwork: Init called twice on %q", name))
+	if app == nil || self == nil || self.basicWork() != b || maxRetries < 0 || b.self != nil {
+		b.refuseInit(app, name, maxRetries, self)
 	}
 	info := typeInfoOf(self)
 	checkNonVirtual(info, name)
@@ -218,6 +208,21 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	}
 	b.state.Store(int32(InternalPending) | info.defaults)
 	b.since = b.env.clock.Elapsed()
+}
+
+// refuseInit panics with the reason Init refuses its arguments. It is a
+// function of its own so that Init's frame stays small.
+func (b *BasicWork) refuseInit(app Application, name string, maxRetries int, self Work) {
+	switch {
+	case app == nil:
+		panic(fmt.Sprintf("basicwork: Init of %q with a nil Application", name))
+	case self == nil || self.basicWork() != b:
+		panic(fmt.Sprintf("basicwork: Init of %q: self must be the value that embeds this BasicWork", name))
+	case maxRetries < 0:
+		panic(fmt.Sprintf("basicwork: Init of %q with negative maxRetries %d", name, maxRetries))
+	default:
+		panic(fmt.Sprintf("basicwork: Init called twice on %q", name))
+	}
 }
 
 func (b *BasicWork) basicWork() *BasicWork { return b }
