@@ -334,18 +334,27 @@ func TestRerun(t *testing.T) {
 }
 
 // TestCancelFromAnotherGoroutine: on a real-time clock, another goroutine
-// cancels a node by posting the call onto the crank goroutine.
+// cancels a running node by posting the call onto the crank goroutine. It
+// posts once the node's work waits on its hour: a post that came before
+// ExecuteWork had started the node (after a fixed 10 ms, which a loaded
+// machine can outlast) found it not yet started.
 func TestCancelFromAnotherGoroutine(t *testing.T) {
 	app := scheduler.NewApp(vclock.New(vclock.RealTime))
 	long := newSleepyWork(app, "long", 1, time.Hour)
 	dag, err := dagwork.New(app, "dag", []dagwork.Node{{Work: long}})
 	require.NoError(t, err)
+	waiting := make(chan struct{})
+	app.SetTransitionListener(func(ev basicwork.TransitionEvent) {
+		if ev.Work == basicwork.Work(long) && ev.To == basicwork.InternalWaiting {
+			close(waiting)
+		}
+	})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	cancelled := make(chan error, 1)
 	go func() {
 		defer wg.Done()
-		time.Sleep(10 * time.Millisecond)
+		<-waiting
 		app.PostOnMainThread(func() { cancelled <- dag.Cancel("long") }, "cancel", vclock.NormalAction)
 	}()
 	requireDAGFailed(t, execute(t, context.Background(), app, dag, 10*time.Second), dag, "long")
