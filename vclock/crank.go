@@ -25,33 +25,33 @@ func (c *Clock) Crank(block bool) int {
 	// the owner bit only if it was clear, so a refused crank changes
 	// nothing. The transfer of posted actions, which swaps signals anyway,
 	// gives the bit back in the same swap when nothing is left to do
-	// (held is then false); otherwise the deferred And does, also when
+	// (c.held is then false); otherwise the deferred And does, also when
 	// user code panics.
 	if c.signals.Or(ownerBit)&ownerBit != 0 {
 		panic(ErrCrankMisuse)
 	}
-	held := true
+	c.held = true
 	defer func() {
-		if held {
+		if c.held {
 			c.signals.And(^uint64(ownerBit))
 		}
 	}()
 	if trace.IsEnabled() {
-		return c.crankTraced(block, &held)
+		return c.crankTraced(block)
 	}
-	return c.crank(block, &held)
+	return c.crank(block)
 }
 
 // crankTraced is a crank inside a runtime/trace region, while a trace is
 // being recorded.
-func (c *Clock) crankTraced(block bool, held *bool) int {
+func (c *Clock) crankTraced(block bool) int {
 	defer trace.StartRegion(context.Background(), "crank").End()
-	return c.crank(block, held)
+	return c.crank(block)
 }
 
-// crank is Crank's body. *held is true while this crank owns the clock;
+// crank is Crank's body. c.held is true while this crank owns the clock;
 // the transfer step may give the clock back and clear it.
-func (c *Clock) crank(block bool, held *bool) int {
+func (c *Clock) crank(block bool) int {
 	progress := 0
 	if c.mode == RealTime {
 		c.lastDispatchStart = c.sinceEpoch()
@@ -137,12 +137,12 @@ func (c *Clock) crank(block bool, held *bool) int {
 		c.actions.EnqueueAt(a.name, a.fn, a.typ, c.sinceEpoch())
 		progress++
 		if c.signals.CompareAndSwap(v, v&^(localBit|ownerBit)) {
-			*held = false
+			c.held = false
 		} else {
-			progress += c.transferPending(held)
+			progress += c.transferPending()
 		}
 	} else if v&pendingBits != 0 {
-		progress += c.transferPending(held)
+		progress += c.transferPending()
 	}
 
 	// Step 5: block for a post (or, in RealTime mode, the next timer).
@@ -177,9 +177,9 @@ func (c *Clock) crank(block bool, held *bool) int {
 // and the swap that clears their flag comes after. If it moved any, the
 // crank has progressed: it will neither block nor touch anything but
 // atomics after this step, so the same swap also gives the clock back
-// (the owner bit) and clears *held, sparing the crank a second locked
+// (the owner bit) and clears c.held, sparing the crank a second locked
 // instruction (the WorkScheduler's re-post takes this path every crank).
-func (c *Clock) transferPending(held *bool) int {
+func (c *Clock) transferPending() int {
 	moved := 0
 	for {
 		v := c.signals.Load()
@@ -206,7 +206,7 @@ func (c *Clock) transferPending(held *bool) int {
 			}
 			if c.signals.CompareAndSwap(v, v&^clear) {
 				if clear&ownerBit != 0 {
-					*held = false
+					c.held = false
 				}
 				return moved
 			}
