@@ -155,11 +155,10 @@ func TestAttackConcurrentInitOnManyApps(t *testing.T) {
 // application and every work Init'ed with it, nothing of the library's
 // should keep the application reachable (with it its clock, its queued
 // timers and actions, its logger). The shared record of the last
-// application a work was Init'ed with is held in a package variable
-// (lastEnv), which keeps the last application alive until a work of
-// another application is Init'ed.
+// application a work was Init'ed with (lastEnv) is held weakly: a strong
+// reference kept the last application alive until a work of another
+// application was Init'ed.
 func TestAttackDroppedApplicationIsCollected(t *testing.T) {
-	t.Skip("bug: basicwork lastEnv keeps the last application a work was Init'ed with (and its clock, logger and whatever it holds) reachable after the program dropped it")
 	var w weak.Pointer[testApp]
 	func() {
 		app, _ := newTestApp(t, nil)

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"sync/atomic"
 	"unsafe"
+	"weak"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -27,16 +28,21 @@ type appEnv struct {
 	logCore zapcore.Core
 }
 
-// lastEnv is the appEnv made last: works are mostly built many of one
-// application in a row, and they share it.
-var lastEnv atomic.Pointer[appEnv]
+// lastEnv points weakly to the appEnv made last: works are mostly built
+// many of one application in a row, and they share it. The works hold
+// their appEnv; lastEnv must not, or the application (its clock with its
+// timers and actions, its logger) would stay reachable after the program
+// dropped it and its works (TestAttackDroppedApplicationIsCollected).
+var lastEnv atomic.Pointer[weak.Pointer[appEnv]]
 
 // envOf returns an appEnv for app: the last one made if app, its clock and
 // its logger are the ones it holds, a new one otherwise.
 func envOf(app Application) *appEnv {
 	clock, logger := app.Clock(), app.Logger()
-	if e := lastEnv.Load(); e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
-		return e
+	if p := lastEnv.Load(); p != nil {
+		if e := p.Value(); e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
+			return e
+		}
 	}
 	return newEnv(app, clock, logger)
 }
@@ -47,7 +53,8 @@ func newEnv(app Application, clock *vclock.Clock, logger *zap.Logger) *appEnv {
 	if reflect.TypeOf(e.logCore) == nopCoreType {
 		e.logCore = nil // logging is off for good: enabled need not ask
 	}
-	lastEnv.Store(e)
+	p := weak.Make(e)
+	lastEnv.Store(&p)
 	return e
 }
 
