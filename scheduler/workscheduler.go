@@ -137,9 +137,15 @@ func (s *WorkScheduler) AddWork(w basicwork.Work) error {
 // never wakes its parent up (a WakeUp override that drops the wake-up, or a
 // WakeUp(nil) called by hand on the scheduler, the stall that ROBUSTNESS.md
 // describes), keeps ExecuteWork cranking, or blocked in Crank, after ctx is
-// done. Stop the clock (vclock.Clock.Shutdown, from another goroutine if
-// need be) to end it: ExecuteWork then returns the error above, with w's
-// state at that point.
+// done. Stop the clock to end it: ExecuteWork then returns the error above,
+// with w's state at that point. vclock.Clock.Shutdown belongs to the crank
+// goroutine, like every Clock method but the few its package doc lists;
+// from another goroutine, post it:
+//
+//	clock.PostAction(clock.Shutdown, "shutdown", vclock.NormalAction)
+//
+// The crank that ExecuteWork runs next (busy or blocked, it takes posts)
+// then stops the clock.
 //
 // ExecuteWork, like Run and ScheduleWork, belongs to the goroutine that
 // cranks the clock. Called while a Crank of the clock runs (from inside it:

@@ -407,6 +407,12 @@ func (c *Clock) IsStopped() bool { return c.stopped.Load() }
 // ErrOperationAborted, at once), stops the clock and drops every posted
 // action. After it, PostAction and Timer.AsyncWait do nothing and Crank finds
 // nothing to run. Calling it again does nothing.
+//
+// Shutdown runs the timers' callbacks and empties the action queues, so it
+// belongs to the crank goroutine (ports VirtualClock::shutdown, which the
+// C++ calls on the main thread). From another goroutine, post it:
+// c.PostAction(c.Shutdown, "shutdown", NormalAction); the next Crank, busy
+// or waiting, runs it.
 func (c *Clock) Shutdown() {
 	if c.IsStopped() {
 		return

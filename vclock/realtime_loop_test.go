@@ -227,12 +227,19 @@ func TestRealTimeWakingPostReturnsOnceCrankRuns(t *testing.T) {
 	require.Equal(t, 8, c.Crank(true), "runs them")
 	require.Equal(t, 9, ran)
 
-	// Shutdown from another goroutine wakes the waiting crank, which finds
-	// the clock stopped.
+	// Shutdown posted from another goroutine (Shutdown itself belongs to
+	// the crank goroutine) wakes the waiting crank, as the first post did;
+	// the next crank moves it, the one after runs it, and then a crank
+	// finds the clock stopped.
 	done = blockingCrank(t, c)
-	c.Shutdown()
+	c.PostAction(c.Shutdown, "shutdown", vclock.NormalAction)
+	require.Equal(t, 1, receive(t, done), "the post's one I/O handler")
+	require.Equal(t, 1, c.Crank(true), "moves Shutdown")
+	require.False(t, c.IsStopped())
+	require.Equal(t, 1, c.Crank(true), "runs Shutdown")
+	require.True(t, c.IsStopped())
 	require.False(t, c.Blocked())
-	require.Equal(t, 0, receive(t, done))
+	require.Equal(t, 0, c.Crank(true))
 }
 
 // TestRealTimeTimerCallbackPostsWhileCrankWaits: a timer that a waiting
