@@ -1,8 +1,10 @@
 package basicwork_test
 
 import (
+	"runtime"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -19,10 +21,18 @@ import (
 // must keep what it read.
 
 func TestInitReadsTheLoggerOfTheMoment(t *testing.T) {
-	app, firstLogs := newTestApp(t, nil)
+	checkLoggerOfTheMoment(t, func(a *testApp) basicwork.Application { return a })
+}
+
+// checkLoggerOfTheMoment Inits two works with the application wrap makes
+// of a testApp, swapping the testApp's logger between the two Inits:
+// each work must log to the logger of its Init.
+func checkLoggerOfTheMoment(t *testing.T, wrap func(*testApp) basicwork.Application) {
+	base, firstLogs := newTestApp(t, nil)
+	app := wrap(base)
 	first := newProbe(app, "first", basicwork.RetryNever)
 	core, secondLogs := observer.New(basicwork.TraceLevel)
-	app.logger = zap.New(core)
+	base.logger = zap.New(core)
 	second := newProbe(app, "second", basicwork.RetryNever)
 
 	first.StartWork(nil)
@@ -66,4 +76,46 @@ func TestInitWithAnApplicationThatIsNotComparable(t *testing.T) {
 	require.Equal(t, 1, logs.FilterMessage("Starting b").Len())
 	require.Equal(t, basicwork.Running, a.State())
 	require.Equal(t, basicwork.Running, b.State())
+}
+
+// cachedApp is a testApp whose works share their record through an
+// EnvCache it embeds, as package scheduler's App does.
+type cachedApp struct {
+	basicwork.EnvCache
+	*testApp
+}
+
+// extendedApp embeds a cachedApp, and with it its EnvCache, as an
+// application type that extends scheduler.App does.
+type extendedApp struct{ *cachedApp }
+
+func TestInitWithAnEnvCache(t *testing.T) {
+	t.Run("the logger of the moment", func(t *testing.T) {
+		checkLoggerOfTheMoment(t, func(a *testApp) basicwork.Application { return &cachedApp{testApp: a} })
+	})
+	t.Run("an application that embeds another", func(t *testing.T) {
+		base, _ := newTestApp(t, nil)
+		inner := &cachedApp{testApp: base}
+		outer := &extendedApp{inner}
+		a := newProbe(inner, "a", basicwork.RetryNever)
+		b := newProbe(outer, "b", basicwork.RetryNever)
+		c := newProbe(inner, "c", basicwork.RetryNever)
+		require.Same(t, inner, a.App())
+		require.Same(t, outer, b.App())
+		require.Same(t, inner, c.App())
+	})
+	t.Run("a dropped application is collected", func(t *testing.T) {
+		var w weak.Pointer[cachedApp]
+		func() {
+			base, _ := newTestApp(t, nil)
+			app := &cachedApp{testApp: base}
+			w = weak.Make(app)
+			p := newProbe(app, "only", basicwork.RetryNever)
+			p.StartWork(nil)
+			p.crankAs(basicwork.Success)
+		}()
+		runtime.GC()
+		runtime.GC()
+		require.Nil(t, w.Value(), "the dropped application is still reachable")
+	})
 }

@@ -24,6 +24,8 @@ import (
 // type is a basicwork.Application through the embedded *App; managers that
 // must stop with the application register with AtShutdown.
 type App struct {
+	basicwork.EnvCache // where its works find their shared record
+
 	clock  *vclock.Clock
 	config basicwork.Config
 	logger *zap.Logger
