@@ -81,7 +81,9 @@
 // Cancel the context given to ExecuteWork or Run: the works are shut down,
 // exactly as the C++ shutdown does (each child aborted, then its parent),
 // and cranked until they are aborted, so nothing of the tree runs after the
-// call returns. A single work is stopped with its Shutdown method.
+// call returns. A single work is stopped with its Shutdown method. A work
+// whose abort never ends keeps ExecuteWork cranking: stop the clock, posting
+// its Shutdown from another goroutine (see ExecuteWork).
 //
 // # Watching
 //

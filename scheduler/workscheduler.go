@@ -137,8 +137,9 @@ func (s *WorkScheduler) AddWork(w basicwork.Work) error {
 // never wakes its parent up (a WakeUp override that drops the wake-up, or a
 // WakeUp(nil) called by hand on the scheduler, the stall that ROBUSTNESS.md
 // describes), keeps ExecuteWork cranking, or blocked in Crank, after ctx is
-// done. Stop the clock to end it: ExecuteWork then returns the error above,
-// with w's state at that point. vclock.Clock.Shutdown belongs to the crank
+// done. Stop the clock to end it: ExecuteWork then returns the error above
+// (it matches ctx.Err() and basicwork.ErrClockStopped), with w's state at
+// that point. vclock.Clock.Shutdown belongs to the crank
 // goroutine, like every Clock method but the few its package doc lists;
 // from another goroutine, post it:
 //

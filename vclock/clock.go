@@ -412,8 +412,14 @@ func (c *Clock) IsStopped() bool { return c.stopped.Load() }
 // belongs to the crank goroutine (ports VirtualClock::shutdown, which the
 // C++ calls on the main thread). From another goroutine, post it:
 // c.PostAction(c.Shutdown, "shutdown", NormalAction); the next Crank, busy
-// or waiting, runs it.
+// or waiting, runs it. Called while a Crank(true) waits for a post or a
+// timer, which only another goroutine can do, it panics with a message
+// saying so, before it changes anything; from another goroutine while a
+// crank is busy it is a data race, which go test -race reports.
 func (c *Clock) Shutdown() {
+	if c.park.Load() == parkWaiting {
+		panic("vclock: Shutdown called from another goroutine while Crank waits; it belongs to the crank goroutine: post it with c.PostAction(c.Shutdown, \"shutdown\", vclock.NormalAction)")
+	}
 	if c.IsStopped() {
 		return
 	}
@@ -442,7 +448,8 @@ func (c *Clock) NewBackgroundWork() {
 
 // FinishedBackgroundWork records that background work started with
 // NewBackgroundWork has finished, and wakes a blocked Crank. Safe from any
-// goroutine.
+// goroutine. Like PostAction, when it wakes a waiting Crank it returns once
+// the woken crank goroutine has been scheduled.
 func (c *Clock) FinishedBackgroundWork() {
 	if c.mode != VirtualTime {
 		return
@@ -459,10 +466,10 @@ func (c *Clock) BackgroundWorkCount() int { return int(c.background.Load()) }
 // PostAction queues f to run on the crank goroutine, in a later Crank, under
 // the scheduler queue name and type. It is the one way back onto the crank
 // goroutine, and is safe to call from any goroutine. After Shutdown it does
-// nothing. A post that wakes a Crank waiting for one returns once the crank
-// goroutine has started running: the poster gives it its processor (see
-// signal), so that the crank does not wait behind a poster that keeps its
-// own thread busy.
+// nothing. A post that wakes a Crank waiting for one blocks briefly: it
+// returns once the woken crank goroutine has been scheduled, having given
+// it its processor, so that the crank does not wait behind a poster that
+// keeps its own thread busy.
 func (c *Clock) PostAction(f func(), name string, typ ActionType) {
 	if f == nil {
 		panic("vclock: PostAction with a nil action")

@@ -37,7 +37,10 @@
 //
 // The Clock is not safe for concurrent use, with these exceptions, which may
 // be called from any goroutine: PostAction, NewBackgroundWork,
-// FinishedBackgroundWork, Now, SystemNow and IsStopped. Crank checks its own use: one started while
-// another runs, from a second goroutine or from inside the running crank,
-// panics before it changes anything.
+// FinishedBackgroundWork, Now, SystemNow and IsStopped. Everything else,
+// NewTimer and the Timer methods and Shutdown among them, belongs to the
+// goroutine that cranks the clock; from another goroutine, post it with
+// PostAction. Crank checks its own use: one started while another runs,
+// from a second goroutine or from inside the running crank, panics before
+// it changes anything. Shutdown called while a Crank waits panics too.
 package vclock

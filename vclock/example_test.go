@@ -40,7 +40,7 @@ func ExampleNew_virtualTime() {
 }
 
 // A posted action runs on a later crank, never in the crank that posts it.
-// PostAction is the one method safe to call from any goroutine.
+// PostAction is the way back onto the crank goroutine from any other.
 func ExampleClock_PostAction() {
 	clock := vclock.New(vclock.VirtualTime)
 	clock.PostAction(func() {

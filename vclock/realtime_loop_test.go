@@ -232,6 +232,10 @@ func TestRealTimeWakingPostReturnsOnceCrankRuns(t *testing.T) {
 	// the next crank moves it, the one after runs it, and then a crank
 	// finds the clock stopped.
 	done = blockingCrank(t, c)
+	require.PanicsWithValue(t, `vclock: Shutdown called from another goroutine while Crank waits; it belongs to the crank goroutine: post it with c.PostAction(c.Shutdown, "shutdown", vclock.NormalAction)`,
+		c.Shutdown, "called beside the waiting crank")
+	require.True(t, c.Blocked(), "the refused Shutdown changed nothing")
+	require.False(t, c.IsStopped())
 	c.PostAction(c.Shutdown, "shutdown", vclock.NormalAction)
 	require.Equal(t, 1, receive(t, done), "the post's one I/O handler")
 	require.Equal(t, 1, c.Crank(true), "moves Shutdown")
