@@ -506,6 +506,17 @@ func (b *BasicWork) wakeSelfUp(inner func()) {
 // work is awake, the embedded WakeUp completes the wake-up before the panic
 // goes on.
 func (b *BasicWork) WakeSelfUpCallback(inner func()) func() {
+	// The shared callback, once made (after Init, then), is returned
+	// inline.
+	if inner == nil && b.ext != nil && b.ext.wakeSelf != nil {
+		return b.ext.wakeSelf
+	}
+	return b.makeWakeSelfUpCallback(inner)
+}
+
+// makeWakeSelfUpCallback is WakeSelfUpCallback's path that makes a
+// callback.
+func (b *BasicWork) makeWakeSelfUpCallback(inner func()) func() {
 	b.checkInit("WakeSelfUpCallback")
 	if inner == nil {
 		// Every caller without an inner callback can share one closure.
