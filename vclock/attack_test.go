@@ -1,9 +1,11 @@
 package vclock_test
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,8 +26,7 @@ func TestAttackCopyOfArmedTimerPanics(t *testing.T) {
 	tm := vclock.NewTimer(c)
 	tm.ExpiresFromNow(time.Second)
 	tm.AsyncWait(func(error) {})
-	cp := new(vclock.Timer)
-	*cp = *tm
+	cp := copyTimer(tm)
 	const msg = "vclock: a Timer used through a copy of its value, or not made by NewTimer: use the *Timer that NewTimer returned"
 	require.PanicsWithValue(t, msg, func() { cp.AsyncWait(func(error) {}) })
 	require.PanicsWithValue(t, msg, cp.Cancel)
@@ -353,68 +354,73 @@ func TestAttackShutdownRacesPosts(t *testing.T) {
 	}
 }
 
-// TestAttackCopiedTimerInReusedMemory: a Timer finds its chunk from the
-// address in its home field, and trusts it once the timer lies within
-// [home, home+timers) and the word where a chunk keeps its own address
-// holds home. A copy of a Timer value (which the doc says panics) carries
-// the home of a chunk that may since have been collected; once that memory
-// holds other objects, copies among them can pass both checks, and the
-// methods then read another object as the chunk, instead of panicking
-// with the copy's message. Here the freed chunks' memory is refilled with
-// heap copies of their own timers: the word where a freed chunk kept its
-// own address is left as it was in the padding of a reused slot, so the
-// check finds home there, and the chunk's clock word reads nil (the
-// methods dereference nil, or, with other contents, a wild pointer).
+// TestAttackCopiedTimerInReusedMemory: copies of Timer values whose
+// originals were all dropped, one per chunk of 64 timers, then a refill of
+// the heap with Timers, each given the copy whose chunk's memory it lies
+// in, if any. Before, a Timer kept its chunk's address as a number: the
+// copies did not keep the chunks alive, the refill landed in their freed
+// memory, and a copy there passed the checks of its chunk's address (the
+// word where the chunk had kept its own address was left as it was), so
+// its methods read another object as the chunk (a nil Clock, or a wild
+// pointer) instead of panicking with the copy message. A Timer now holds
+// a pointer to its chunk: a copy keeps the chunk allocated, so no refill
+// lands in it, and every copy, the refilled ones too, panics with the copy
+// message.
 func TestAttackCopiedTimerInReusedMemory(t *testing.T) {
-	t.Skip("bug: a copied Timer in memory reused from its freed chunk passes the home checks; its methods read a copy as the chunk (nil Clock here) instead of panicking with the copy message")
-	typ := reflect.TypeFor[vclock.Timer]()
-	hf, ok := typ.FieldByName("home")
-	require.True(t, ok)
-	size := typ.Size()
-	class := uintptr(48) // the size class of a Timer
-	require.LessOrEqual(t, size, class)
-	homeOf := func(p *vclock.Timer) uintptr {
-		return *(*uintptr)(unsafe.Add(unsafe.Pointer(p), hf.Offset))
-	}
+	const msg = "vclock: a Timer used through a copy of its value, or not made by NewTimer: use the *Timer that NewTimer returned"
+	size := reflect.TypeFor[vclock.Timer]().Size()
+	span := 64 * size // the timers of a chunk
 	c := newVirtual()
-	// Many chunks' worth of timers, saved as values, then dropped.
+	// Many chunks' worth of timers, one copy per chunk saved; the timers
+	// themselves dropped. A fresh clock's NewTimer starts a chunk at every
+	// 64th timer, at the chunk's first timer.
 	const chunks = 4000
-	saved := make(map[uintptr]vclock.Timer)
+	type saved struct {
+		start uintptr // the address of the chunk's first timer, a number
+		cp    *vclock.Timer
+	}
+	var copies []saved
 	func() {
-		for range chunks * 64 {
-			tm := vclock.NewTimer(c)
-			saved[homeOf(tm)] = *tm
+		for range chunks {
+			first := vclock.NewTimer(c)
+			copies = append(copies, saved{uintptr(unsafe.Pointer(first)), copyTimer(first)})
+			for range 63 {
+				vclock.NewTimer(c)
+			}
 		}
 	}()
 	vclock.NewTimer(c) // the clock lets go of the last chunk
 	runtime.GC()
 	runtime.GC()
-	// Refill: heap Timers, each given the saved value whose chunk spanned
+	slices.SortFunc(copies, func(a, b saved) int { return cmp.Compare(a.start, b.start) })
+	// Refill: heap Timers, each given the saved copy whose chunk spanned
 	// its address, if any.
-	var keep []*vclock.Timer
-	var suspects []*vclock.Timer
+	var keep, suspects []*vclock.Timer
 	for range chunks * 80 {
 		p := new(vclock.Timer)
 		keep = append(keep, p)
 		a := uintptr(unsafe.Pointer(p))
-		for h := a &^ 47; h+64*size > a && h > a-64*size-class; h -= 8 {
-			if v, ok := saved[h]; ok && a >= h && a < h+64*size {
-				*p = v
-				suspects = append(suspects, p)
-				break
-			}
+		i, _ := slices.BinarySearchFunc(copies, a, func(s saved, a uintptr) int { return cmp.Compare(s.start, a) })
+		if i < len(copies) && copies[i].start == a {
+			i++
+		}
+		if i > 0 && a-copies[i-1].start < span {
+			setTimer(p, copies[i-1].cp)
+			suspects = append(suspects, p)
 		}
 	}
-	if len(suspects) == 0 {
-		t.Skip("no freed chunk's memory was reused for the copies")
-	}
 	hit := 0
-	for _, p := range suspects {
+	for _, p := range append(suspects, func() (all []*vclock.Timer) {
+		for _, s := range copies {
+			all = append(all, s.cp)
+		}
+		return all
+	}()...) {
 		func() {
 			defer func() {
-				if r := recover(); r != nil && fmt.Sprint(r) != "vclock: a Timer used through a copy of its value, or not made by NewTimer: use the *Timer that NewTimer returned" {
+				if r := recover(); fmt.Sprint(r) != msg {
 					if hit == 0 {
-						t.Logf("copy at %#x, home %#x: %v", uintptr(unsafe.Pointer(p)), homeOf(p), r)
+						t.Logf("copy at %#x: %v", uintptr(unsafe.Pointer(p)), r)
 					}
 					hit++
 				}
@@ -423,5 +429,7 @@ func TestAttackCopiedTimerInReusedMemory(t *testing.T) {
 		}()
 	}
 	runtime.KeepAlive(keep)
-	require.Zero(t, hit, "of %d copies in reused chunk memory, %d passed the checks", len(suspects), hit)
+	require.Zero(t, hit, "of %d copies (%d in reused chunk memory), %d did not panic with the copy message",
+		len(copies)+len(suspects), len(suspects), hit)
+	require.Empty(t, suspects, "the copies keep their chunks allocated: no Timer can be allocated in one")
 }

@@ -49,9 +49,17 @@ func (e *event) cancel() {
 // the clock's throttled flush count the same as in C++.
 //
 // Use a Timer through the pointer NewTimer returns; do not copy the value
-// (as a C++ VirtualTimer, it is not copyable): the methods of a copy, or of
-// a Timer that NewTimer did not make, panic.
+// (as a C++ VirtualTimer, it is not copyable; go vet's copylocks check
+// reports a copy): the methods of a copy, or of a Timer that NewTimer did
+// not make, panic with a message that says so.
 type Timer struct {
+	// noCopy makes go vet report a copy of a Timer value.
+	noCopy noCopy
+	// ch is the chunk that holds the timer. It is a pointer, so that a copy
+	// of a Timer value, wherever it lies, keeps that chunk alive: chunk can
+	// then compare the copy's address with the timer's place in the chunk
+	// without ever reading memory that was freed (see chunk).
+	ch     *timerChunk
 	expiry time.Duration
 	// The waits since the expiry was last set, in order: first, when
 	// first.firstIn says so, then *extra. first is storage for the common
@@ -61,24 +69,27 @@ type Timer struct {
 	// Cancel was called and no expiry set since).
 	extra *[]*event
 	first event
-	// home is the address of the chunk that holds the timer, a number the
-	// collector does not follow: a pointer to the chunk or the clock here
-	// would be one more pointer per timer for it to follow at every
-	// cycle, and one more write barrier per NewTimer while it marks. The
-	// chunk stays alive as long as the timer does, since the timer is
-	// part of it. chunk finds it from the timer's own address.
-	home uintptr
 }
+
+// noCopy is a field of zero size whose pointer has Lock and Unlock
+// methods: go vet's copylocks check reports a copy of a struct that holds
+// one, as it does for the sync package's types.
+type noCopy struct{}
+
+// Lock does nothing; it is there for go vet's copylocks check.
+func (*noCopy) Lock() {}
+
+// Unlock does nothing; it is there for go vet's copylocks check.
+func (*noCopy) Unlock() {}
 
 // timerChunk is the storage of chunkTimers timers of one clock, handed out
 // one by one by NewTimer. One object per chunkTimers timers is what the
 // collector marks and the allocator allocates, instead of one per timer;
 // the cost is that a chunk stays allocated while any of its timers is
 // referenced, by its owner or by the clock's queue (a dropped timer's
-// 40 bytes live on until the other timers of its chunk are dropped too).
+// 40 bytes live on until the other timers of its chunk are dropped too),
+// or while a copy of one of its timers' values is.
 type timerChunk struct {
-	// timers comes first: a timer's offset in the chunk is its offset in
-	// timers.
 	timers [chunkTimers]Timer
 	clock  *Clock
 	// queued counts the entries of the clock's queue that name these
@@ -86,9 +97,6 @@ type timerChunk struct {
 	// clock.chunks at index id, which the entries' refs hold.
 	queued uint32
 	id     uint32
-	// self is the chunk's own address, as its timers' home: chunk checks
-	// it before it trusts an address found from a timer.
-	self uintptr
 }
 
 // chunkTimers is the number of timers in a timerChunk.
@@ -112,7 +120,6 @@ func NewTimer(c *Clock) *Timer {
 	ch := c.newChunk
 	if ch == nil {
 		ch = &timerChunk{clock: c}
-		ch.self = uintptr(unsafe.Pointer(ch))
 		c.newChunk, c.newUsed = ch, 0
 	}
 	t := &ch.timers[c.newUsed]
@@ -120,7 +127,7 @@ func NewTimer(c *Clock) *Timer {
 	if c.newUsed == chunkTimers {
 		c.newChunk = nil // the clock keeps no full chunk alive
 	}
-	t.home = ch.self
+	t.ch = ch
 	t.expiry = c.sinceEpoch()
 	return t
 }
@@ -130,19 +137,40 @@ func NewTimer(c *Clock) *Timer {
 const errNotATimer = "vclock: a Timer used through a copy of its value, or not made by NewTimer: " +
 	"use the *Timer that NewTimer returned"
 
-// chunk returns the chunk that holds t and t's offset in it. It panics if
-// t is not where NewTimer put it (a copy of a Timer value, or a zero
-// Timer): it trusts the chunk's address only once t lies within
-// [home, home+timers), and the word where that chunk keeps its own address
-// holds home. Only then is the address, taken back from t's, a pointer
-// into the same object as t.
+// chunk returns the chunk that holds t and t's offset in its timers. It
+// panics, before it reads anything through t.ch, if t is not where NewTimer
+// put it: a copy of a Timer value, or a zero Timer.
+//
+// Why this touches only live memory of the right types, for any t (the
+// original, or a copy anywhere: on the stack, in another object, in memory
+// that some freed chunk once held):
+//   - t.ch is nil (a zero Timer, or a copy of one) or was set by NewTimer
+//     to a chunk, and copied along with the rest of the value; the package
+//     stores nothing else there. As a pointer, it keeps that chunk
+//     allocated while t is reachable, and t is, since its method runs. So
+//     t.ch is nil or a live *timerChunk: never freed memory, never memory
+//     reused for other objects.
+//   - The chunk's timers are the Timers at &t.ch.timers[i], i < chunkTimers.
+//     t is one of them exactly when its address is: off below the array's
+//     size, and t at &t.ch.timers[off/size]. A copy anywhere else (another
+//     chunk's slot included) fails the test and panics; the callers read
+//     the chunk's fields only after it passed.
+//   - A Timer at that address is the chunk's timer i, which NewTimer handed
+//     out (the chunk's memory is the chunk's while it is live). If a copy
+//     of a sibling's value was assigned over it, it cannot be told from a
+//     timer whose methods set that state, and needs no telling: the chunk
+//     is live and its own, and the queue names events by chunk and place,
+//     so nothing dangles.
+//
+// (A *Timer made up with package unsafe is beyond what any check can
+// catch, as for any Go type.)
 func (t *Timer) chunk() (*timerChunk, uintptr) {
-	off := uintptr(unsafe.Pointer(t)) - t.home
-	if off >= unsafe.Sizeof([chunkTimers]Timer{}) {
+	ch := t.ch
+	if ch == nil {
 		panic(errNotATimer)
 	}
-	ch := (*timerChunk)(unsafe.Add(unsafe.Pointer(t), -int(off)))
-	if ch.self != t.home {
+	off := uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&ch.timers))
+	if off >= unsafe.Sizeof(ch.timers) || &ch.timers[off/unsafe.Sizeof(Timer{})] != t {
 		panic(errNotATimer)
 	}
 	return ch, off

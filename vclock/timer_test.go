@@ -3,6 +3,8 @@ package vclock_test
 import (
 	"errors"
 	"fmt"
+	"os/exec"
+	"reflect"
 	"testing"
 	"time"
 
@@ -301,4 +303,57 @@ func TestCancelLeavesAWaitArmedByItsOwnCallback(t *testing.T) {
 		want = append(want, "re-armed: <nil>")
 		require.Equal(t, want, log, "%d waits", waits)
 	}
+}
+
+// copyTimer returns a copy of *src on the heap, as *dst = *src would make
+// one, but through reflect: go vet reports the plain assignment, rightly
+// (see TestVetReportsTimerCopy), and these tests copy on purpose.
+func copyTimer(src *vclock.Timer) *vclock.Timer {
+	dst := new(vclock.Timer)
+	setTimer(dst, src)
+	return dst
+}
+
+// setTimer copies *src into *dst, as copyTimer does.
+func setTimer(dst, src *vclock.Timer) {
+	reflect.ValueOf(dst).Elem().Set(reflect.ValueOf(src).Elem())
+}
+
+// TestVetReportsTimerCopy: go vet's copylocks check reports a copy of a
+// Timer value (testdata/vetcopy copies one), as it does a sync.Mutex's,
+// through Timer's noCopy field. It runs the go command, about a second.
+func TestVetReportsTimerCopy(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to run vet with")
+	}
+	out, err := exec.Command(gobin, "vet", "./testdata/vetcopy").CombinedOutput()
+	require.Error(t, err, "go vet passed a copy of a Timer: %s", out)
+	require.Contains(t, string(out), "copy.go:10:7: assignment copies lock value to c: "+
+		"github.com/stellarwork/stellarwork/vclock.Timer contains github.com/stellarwork/stellarwork/vclock.noCopy")
+}
+
+// TestTimerCopyOverSibling: a copy of a timer's value assigned over
+// another timer of the same chunk lies where that chunk's timer lies, so
+// its methods cannot tell it from a timer (see Timer.chunk) and work on
+// the chunk, which is live: they touch no other memory (-race checks the
+// pointer arithmetic), and the clock cranks on. The copy carries a's wait:
+// b's ExpiresFromNow aborts that copy of a's callback, b's own wait goes
+// through the queue as a second wait (b's first event reads queued, as
+// a's did), and a's queued wait still fires at its expiry.
+func TestTimerCopyOverSibling(t *testing.T) {
+	c := newVirtual()
+	a, b := vclock.NewTimer(c), vclock.NewTimer(c) // neighbours in one chunk
+	var calls []string
+	a.ExpiresFromNow(time.Second)
+	a.AsyncWait(func(err error) { calls = append(calls, fmt.Sprintf("a: %v", err)) })
+	setTimer(b, a)
+	require.Equal(t, a.ExpiryTime(), b.ExpiryTime())
+	b.ExpiresFromNow(2 * time.Second)
+	b.AsyncWait(func(err error) { calls = append(calls, fmt.Sprintf("b: %v", err)) })
+	require.Equal(t, 2, c.PendingTimers())
+	for c.PendingTimers() > 0 {
+		c.Crank(false)
+	}
+	require.Equal(t, []string{"a: " + vclock.ErrOperationAborted.Error(), "a: <nil>", "b: <nil>"}, calls)
 }

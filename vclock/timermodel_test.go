@@ -189,10 +189,7 @@ func TestTimerCopyPanics(t *testing.T) {
 	tm := vclock.NewTimer(c)
 	tm.ExpiresFromNow(time.Second)
 	tm.AsyncWait(func(error) {})
-	for name, bad := range map[string]*vclock.Timer{"copy": new(vclock.Timer), "zero": new(vclock.Timer)} {
-		if name == "copy" {
-			*bad = *tm
-		}
+	for name, bad := range map[string]*vclock.Timer{"copy": copyTimer(tm), "zero": new(vclock.Timer)} {
 		for method, call := range map[string]func(){
 			"ExpiresFromNow": func() { bad.ExpiresFromNow(time.Second) },
 			"ExpiresAt":      func() { bad.ExpiresAt(c.Now()) },
