@@ -10,11 +10,12 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ## runtime's default one-second sleep at the exit of every test binary (and
 ## of the helper processes the tests start): it waits for goroutines that
 ## may still report a race, and every TestMain checks with goleak that none
-## is left.
+## is left. -timeout 30m: go test's default of 10 minutes per package was
+## reached by internal/robust on a heavily loaded machine.
 RACE_ENV = GORACE='$(GORACE) atexit_sleep_ms=0'
 test:
 	$(GO) vet ./...
-	$(GO) list ./... | $(RACE_ENV) xargs -P 2 -n 1 $(GO) test -race -count=1
+	$(GO) list ./... | $(RACE_ENV) xargs -P 2 -n 1 $(GO) test -race -count=1 -timeout 30m
 
 ## test-long: the same with the heavier property, robustness and harness
 ## runs (STELLARWORK_LONG=1)

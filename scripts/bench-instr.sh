@@ -55,8 +55,9 @@ measure() {
 
 measure "(a) LeafStep" ./scheduler BenchmarkLeafStep 20000 40000 crank cranks/step
 measure "(c) Batch" ./batchwork BenchmarkBatch 20000 40000 child ""
-# (d) is 40% the collector, whose pacing reads the time: its count
-# varies by about 5% from run to run, so each size is the median of three.
+# (d) still pays the collector, whose pacing reads the time: single runs
+# of one binary have spread by about 10%, so each size is the median of
+# three.
 measure "(d) Timers, a million" ./vclock BenchmarkTimers 1000000 3000000 timer "" 3
 GOMAXPROCS=1 $GO test -run '^$' -bench '^BenchmarkIdleChildMemory$' -benchtime 1x ./work >"$tmp/out"
 printf '%-34s %8s B/work (BenchmarkIdleChildMemory, 100,000 children, heap after GC)\n' "(e) idle child" "$(metric B/work)"
