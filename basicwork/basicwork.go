@@ -676,7 +676,13 @@ func (b *BasicWork) move(cur, st InternalState) (listenerPanic any) {
 		}
 	}
 	b.since = b.env.clock.Elapsed()
-	if l := b.env.app.TransitionListener(); l != nil {
+	var l TransitionListener
+	if p := b.env.listen; p != nil {
+		l = *p
+	} else {
+		l = b.env.app.TransitionListener()
+	}
+	if l != nil {
 		listenerPanic = b.tellListener(l, cur, st)
 	}
 	return listenerPanic

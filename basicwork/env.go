@@ -26,6 +26,13 @@ type appEnv struct {
 	// level: every state change asks it whether a level is on, and going
 	// through the logger each time was a measurable part of a step.
 	logCore zapcore.Core
+	// listen, when not nil, is where app keeps what its TransitionListener
+	// returns (EnvCache.Own): a transition reads it there rather than
+	// calling through the Application.
+	listen *TransitionListener
+	// owned is set when app is its EnvCache's owner (EnvCache.Own), whose
+	// clock and logger do not change: envOf need not ask for them again.
+	owned bool
 }
 
 // EnvCache is a place in an Application where the works Init'ed with it
@@ -38,6 +45,28 @@ type appEnv struct {
 // works reach the Application directly.
 type EnvCache struct {
 	env atomic.Pointer[appEnv]
+	// owner is the Application given to Own, as its two words, and listen
+	// where it keeps its transition listener.
+	owner  [2]unsafe.Pointer
+	listen *TransitionListener
+}
+
+// Own declares app, the Application that embeds c, as c's owner: app's
+// Clock and Logger return the same values for as long as app is used, and
+// *listen is always what app's TransitionListener returns. The works of
+// app then read its listener through listen on every transition instead
+// of calling TransitionListener, and their Init does not ask app for its
+// clock and logger again. Another Application type that embeds app and
+// shares c is not the owner, and is asked as before. Own must be called
+// before any work is Init'ed with app, and at most once; it panics on a
+// nil app or listen. It ports nothing: the C++ works reach the
+// Application directly.
+func (c *EnvCache) Own(app Application, listen *TransitionListener) {
+	if app == nil || listen == nil {
+		panic("basicwork: EnvCache.Own with a nil application or listener field")
+	}
+	c.owner = *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))
+	c.listen = listen
 }
 
 func (c *EnvCache) envCache() *EnvCache { return c }
@@ -55,18 +84,27 @@ var lastEnv atomic.Pointer[weak.Pointer[appEnv]]
 // envOf returns an appEnv for app: the last one made if app, its clock and
 // its logger are the ones it holds, a new one otherwise.
 func envOf(app Application) *appEnv {
-	clock, logger := app.Clock(), app.Logger()
 	if h, ok := app.(envCacher); ok {
 		c := h.envCache()
-		// An application type that embeds another's shares its EnvCache:
-		// the record must be of app itself.
-		if e := c.env.Load(); e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
+		e := c.env.Load()
+		// The owner's clock and logger do not change (Own).
+		if e != nil && e.owned && sameValue(e.app, app) {
 			return e
 		}
-		e := makeEnv(app, clock, logger)
+		clock, logger := app.Clock(), app.Logger()
+		// An application type that embeds another's shares its EnvCache:
+		// the record must be of app itself.
+		if e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
+			return e
+		}
+		e = makeEnv(app, clock, logger)
+		if c.listen != nil && *(*[2]unsafe.Pointer)(unsafe.Pointer(&app)) == c.owner {
+			e.listen, e.owned = c.listen, true
+		}
 		c.env.Store(e)
 		return e
 	}
+	clock, logger := app.Clock(), app.Logger()
 	if p := lastEnv.Load(); p != nil {
 		if e := p.Value(); e != nil && sameValue(e.app, app) && e.clock == clock && e.logger == logger {
 			return e

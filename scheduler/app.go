@@ -94,6 +94,7 @@ func NewApp(clock *vclock.Clock, opts ...Option) *App {
 	if a.tmpDir == "" {
 		panic("scheduler: NewApp with an empty tmp dir")
 	}
+	a.Own(a, &a.listen)
 	a.ws = newWorkScheduler(a)
 	a.ws.onShutdown = a.runShutdownHooks
 	return a
