@@ -186,12 +186,14 @@ func (c *children) failedChild() basicwork.Work {
 	return nil
 }
 
-// compact renumbers the children into slots 0..live-1 when at least half
-// the slots are empty.
+// sparse reports whether at least half of 64 or more slots are empty:
+// then compact is worth its walk. It is a function of its own, small enough
+// to be inlined, so that the walk's end pays no call when it is not.
+func (c *children) sparse() bool { return len(c.slots) >= 64 && 2*c.live <= len(c.slots) }
+
+// compact renumbers the children into slots 0..live-1. The caller asks
+// sparse first.
 func (c *children) compact(owner *basicwork.BasicWork) {
-	if len(c.slots) < 64 || 2*c.live > len(c.slots) {
-		return
-	}
 	j := 0
 	c.active.reset()
 	for _, b := range c.slots {

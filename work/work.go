@@ -401,7 +401,9 @@ func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 			w.doneChildren++
 		}
 	}
-	k.compact(&w.BasicWork)
+	if k.sparse() {
+		k.compact(&w.BasicWork)
+	}
 	w.cursor = -1
 	if k.live > 0 {
 		w.cursor = 0
