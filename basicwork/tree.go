@@ -46,7 +46,11 @@ func init() {
 		},
 		Renumber: func(b, parent *BasicWork, slot int) {
 			if b.parent == parent {
-				b.setParent(parent, slot)
+				if uint(slot) <= math.MaxInt32 {
+					b.slot = int32(slot) // setParent with the same parent, inlined
+				} else {
+					b.setParent(parent, slot) // panics
+				}
 			}
 		},
 		Self: func(b *BasicWork) Work { return b.self },
