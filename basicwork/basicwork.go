@@ -824,6 +824,17 @@ func (b *BasicWork) enabled(l zapcore.Level) bool {
 // it before building a message on a hot path: a call to Logf boxes its
 // arguments even when the level is off.
 func (b *BasicWork) LogEnabled(l zapcore.Level) bool {
+	// A logger that logs nothing (logCore nil) answers inline: this is
+	// small enough for the compiler to inline into the caller.
+	if b.self != nil && b.env.logCore == nil {
+		return false
+	}
+	return b.logEnabled(l)
+}
+
+// logEnabled is LogEnabled when a logger may log, or the work is not
+// Init'ed (then it panics).
+func (b *BasicWork) logEnabled(l zapcore.Level) bool {
 	b.checkInit("LogEnabled")
 	return b.enabled(l)
 }
