@@ -198,7 +198,11 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	if app == nil || self == nil || self.basicWork() != b || maxRetries < 0 || b.self != nil {
 		b.refuseInit(app, name, maxRetries, self)
 	}
-	info := typeInfoOf(self)
+	// The type's record: the last Init's, tested inline, or looked up.
+	info := lastTypeInfo.Load()
+	if info == nil || info.word != typeWord(self) {
+		info = lookUpTypeInfo(self)
+	}
 	checkNonVirtual(info, name)
 	b.self = self
 	b.env = envOf(app)

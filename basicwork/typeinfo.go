@@ -57,16 +57,9 @@ var typeInfos sync.Map
 // cheaper than the map's hashing.
 var lastTypeInfo atomic.Pointer[typeInfo]
 
-// typeInfoOf returns the typeInfo of self's type, computing it on first
-// use.
-func typeInfoOf(self Work) *typeInfo {
-	if c := lastTypeInfo.Load(); c != nil && c.word == typeWord(self) {
-		return c
-	}
-	return lookUpTypeInfo(self)
-}
-
-// lookUpTypeInfo is typeInfoOf for a type other than the last one.
+// lookUpTypeInfo returns the typeInfo of self's type, computing it on
+// first use, and keeps it as the last one. Init calls it for a type other
+// than the last one (lastTypeInfo), which it tests inline.
 func lookUpTypeInfo(self Work) *typeInfo {
 	t := reflect.TypeOf(self)
 	v, ok := typeInfos.Load(t)

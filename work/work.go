@@ -145,7 +145,14 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	// tree.
 	base, prev := tree.Adopt(child, "AddWork of a child", &w.BasicWork, len(w.kids.slots))
 	cursor := w.cursor
-	i := w.addChild(base, prev)
+	// addChild, inline: the child goes in the next slot, where Adopt
+	// registered it, and the round robin starts at it if it is the only one.
+	resetIter := w.kids.live == 0
+	i := w.kids.add(&w.BasicWork, base, prev)
+	w.totalChildren++
+	if resetIter {
+		w.cursor = i
+	}
 	wakeSelf := w.WakeSelfUpCallback(cb)
 	started := false
 	defer func() {
@@ -345,18 +352,6 @@ func (w *Work) clearChildren() {
 	w.doneChildren += w.kids.live
 	w.kids.clear(&w.BasicWork)
 	w.cursor = -1
-}
-
-// addChild puts the child whose BasicWork is b in the next slot, where
-// tree.Adopt registered it; prev is the parent it had before.
-func (w *Work) addChild(b, prev *basicwork.BasicWork) int {
-	resetIter := !w.HasChildren()
-	i := w.kids.add(&w.BasicWork, b, prev)
-	w.totalChildren++
-	if resetIter {
-		w.cursor = i
-	}
-	return i
 }
 
 // undoAdd takes out the child just added in slot i, whose start failed,
