@@ -58,12 +58,20 @@ type EnvCache struct {
 // of calling TransitionListener, and their Init does not ask app for its
 // clock and logger again. Another Application type that embeds app and
 // shares c is not the owner, and is asked as before. Own must be called
-// before any work is Init'ed with app, and at most once; it panics on a
-// nil app or listen. It ports nothing: the C++ works reach the
-// Application directly.
+// before any work is Init'ed with app, and at most once: it panics on a
+// nil app or listen, on a second call, and once a work has been Init'ed
+// with an application sharing c, before it changes anything (the works
+// Init'ed already would go on asking the application). It ports nothing:
+// the C++ works reach the Application directly.
 func (c *EnvCache) Own(app Application, listen *TransitionListener) {
 	if app == nil || listen == nil {
 		panic("basicwork: EnvCache.Own with a nil application or listener field")
+	}
+	if c.listen != nil {
+		panic("basicwork: EnvCache.Own called twice: an EnvCache has one owner, declared once")
+	}
+	if c.env.Load() != nil {
+		panic("basicwork: EnvCache.Own called after a work was Init'ed with its application: declare the owner first")
 	}
 	c.owner = *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))
 	c.listen = listen
