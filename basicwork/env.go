@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/stellarwork/stellarwork/internal/appenv"
 	"github.com/stellarwork/stellarwork/vclock"
 )
 
@@ -27,10 +28,10 @@ type appEnv struct {
 	// through the logger each time was a measurable part of a step.
 	logCore zapcore.Core
 	// listen, when not nil, is where app keeps what its TransitionListener
-	// returns (EnvCache.Own): a transition reads it there rather than
+	// returns (see own): a transition reads it there rather than
 	// calling through the Application.
 	listen *TransitionListener
-	// owned is set when app is its EnvCache's owner (EnvCache.Own), whose
+	// owned is set when app is its EnvCache's owner (see own), whose
 	// clock and logger do not change: envOf need not ask for them again.
 	owned bool
 }
@@ -45,36 +46,41 @@ type appEnv struct {
 // works reach the Application directly.
 type EnvCache struct {
 	env atomic.Pointer[appEnv]
-	// owner is the Application given to Own, as its two words, and listen
+	// owner is the Application given to own, as its two words, and listen
 	// where it keeps its transition listener.
 	owner  [2]unsafe.Pointer
 	listen *TransitionListener
 }
 
-// Own declares app, the Application that embeds c, as c's owner: app's
+// own declares app, the Application that embeds c, as c's owner: app's
 // Clock and Logger return the same values for as long as app is used, and
 // *listen is always what app's TransitionListener returns. The works of
 // app then read its listener through listen on every transition instead
 // of calling TransitionListener, and their Init does not ask app for its
 // clock and logger again. Another Application type that embeds app and
-// shares c is not the owner, and is asked as before. Own must be called
+// shares c is not the owner, and is asked as before. own must be called
 // before any work is Init'ed with app, and at most once: it panics on a
 // nil app or listen, on a second call, and once a work has been Init'ed
 // with an application sharing c, before it changes anything (the works
 // Init'ed already would go on asking the application). It ports nothing:
-// the C++ works reach the Application directly.
-func (c *EnvCache) Own(app Application, listen *TransitionListener) {
+// the C++ works reach the Application directly. Package scheduler calls it
+// through internal/appenv, so that it is no part of the public API.
+func (c *EnvCache) own(app Application, listen *TransitionListener) {
 	if app == nil || listen == nil {
-		panic("basicwork: EnvCache.Own with a nil application or listener field")
+		panic("basicwork: an EnvCache's owner declared with a nil application or listener field")
 	}
 	if c.listen != nil {
-		panic("basicwork: EnvCache.Own called twice: an EnvCache has one owner, declared once")
+		panic("basicwork: an EnvCache's owner declared twice: an EnvCache has one owner, declared once")
 	}
 	if c.env.Load() != nil {
-		panic("basicwork: EnvCache.Own called after a work was Init'ed with its application: declare the owner first")
+		panic("basicwork: an EnvCache's owner declared after a work was Init'ed with its application: declare the owner first")
 	}
 	c.owner = *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))
 	c.listen = listen
+}
+
+func init() {
+	appenv.Register(appenv.Own[EnvCache, Application, TransitionListener]((*EnvCache).own))
 }
 
 func (c *EnvCache) envCache() *EnvCache { return c }
@@ -95,7 +101,7 @@ func envOf(app Application) *appEnv {
 	if h, ok := app.(envCacher); ok {
 		c := h.envCache()
 		e := c.env.Load()
-		// The owner's clock and logger do not change (Own).
+		// The owner's clock and logger do not change (see own).
 		if e != nil && e.owned && sameValue(e.app, app) {
 			return e
 		}

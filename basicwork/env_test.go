@@ -121,24 +121,24 @@ func TestInitWithAnEnvCache(t *testing.T) {
 }
 
 // TestEnvCacheOwnOnce: the owner of an EnvCache is declared once, before
-// any work is Init'ed: a second Own, or one after an Init, would leave
+// any work is Init'ed: a second declaration, or one after an Init, would leave
 // works that read different listeners, so both panic before they change
 // anything, and the works go on as before.
 func TestEnvCacheOwnOnce(t *testing.T) {
 	base, _ := newTestApp(t, nil)
 	var listen, other basicwork.TransitionListener
 	app := &cachedApp{testApp: base}
-	app.Own(app, &listen)
-	require.PanicsWithValue(t, "basicwork: EnvCache.Own called twice: an EnvCache has one owner, declared once",
-		func() { app.Own(app, &other) })
+	app.OwnForTest(app, &listen)
+	require.PanicsWithValue(t, "basicwork: an EnvCache's owner declared twice: an EnvCache has one owner, declared once",
+		func() { app.OwnForTest(app, &other) })
 
 	late := &cachedApp{testApp: base}
 	p := newProbe(late, "early", basicwork.RetryNever)
-	require.PanicsWithValue(t, "basicwork: EnvCache.Own called after a work was Init'ed with its application: declare the owner first",
-		func() { late.Own(late, &listen) })
+	require.PanicsWithValue(t, "basicwork: an EnvCache's owner declared after a work was Init'ed with its application: declare the owner first",
+		func() { late.OwnForTest(late, &listen) })
 	p.StartWork(nil)
 	p.crankAs(basicwork.Success)
 
-	require.PanicsWithValue(t, "basicwork: EnvCache.Own with a nil application or listener field",
-		func() { (&cachedApp{testApp: base}).Own(nil, &listen) })
+	require.PanicsWithValue(t, "basicwork: an EnvCache's owner declared with a nil application or listener field",
+		func() { (&cachedApp{testApp: base}).OwnForTest(nil, &listen) })
 }

@@ -17,3 +17,7 @@ func DefaultHooksForTest(b *BasicWork) []string {
 	}
 	return names
 }
+
+// OwnForTest declares the owner of c, which package scheduler does
+// through internal/appenv.
+func (c *EnvCache) OwnForTest(app Application, listen *TransitionListener) { c.own(app, listen) }

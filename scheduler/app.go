@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/internal/appenv"
 	"github.com/stellarwork/stellarwork/vclock"
 )
 
@@ -68,6 +69,11 @@ func WithRand(r basicwork.Rand) Option { return func(o *options) { o.rand = r } 
 // as stellar-core does.
 func WithTmpDir(dir string) Option { return func(o *options) { o.tmpDir = dir } }
 
+// ownEnv declares an App the owner of the EnvCache it embeds, so that its
+// works read its transition listener from its field (basicwork's own,
+// reached through internal/appenv).
+var ownEnv = appenv.Get[basicwork.EnvCache, basicwork.Application, basicwork.TransitionListener]()
+
 // NewApp builds an application on clock and creates its WorkScheduler,
 // which starts, runs once and waits for work. It panics on a nil clock, a
 // nil option value or a MaxConcurrentSubprocesses below 1.
@@ -94,7 +100,7 @@ func NewApp(clock *vclock.Clock, opts ...Option) *App {
 	if a.tmpDir == "" {
 		panic("scheduler: NewApp with an empty tmp dir")
 	}
-	a.Own(a, &a.listen)
+	ownEnv(&a.EnvCache, a, &a.listen)
 	a.ws = newWorkScheduler(a)
 	a.ws.onShutdown = a.runShutdownHooks
 	return a

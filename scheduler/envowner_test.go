@@ -11,7 +11,7 @@ import (
 )
 
 // listenerApp embeds an App and answers TransitionListener itself. It shares
-// the App's EnvCache but is not its owner (EnvCache.Own), so its works must
+// the App's EnvCache but is not its owner (scheduler.NewApp declares it), so its works must
 // ask it for the listener rather than read the App's field.
 type listenerApp struct {
 	*scheduler.App
