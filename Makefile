@@ -41,7 +41,7 @@ ABSPATH_ALLOW := ':(exclude)process/split_test.go' ':(exclude)internal/stdheap/t
 
 ## bench-instr: instructions per crank (a), per batch child (c), per timer at
 ## a million (d), and bytes per idle child (e), under valgrind's callgrind
-## (Debian package valgrind); repeatable where times are not. About 5 minutes.
+## (Debian package valgrind); repeatable where times are not. About 2 to 5 minutes.
 bench-instr:
 	GO=$(GO) ./scripts/bench-instr.sh
 
