@@ -356,8 +356,19 @@ func (b *BasicWork) CrankWork() {
 	// listener call (changeState does nothing for it either). Returning
 	// here keeps the most common step off changeState's longer path. The
 	// state is read again: OnRun may have shut the work down.
-	if next == Running && b.InternalState() == InternalRunning {
-		return
+	if w := b.state.Load(); w&stateMask == int32(InternalRunning) {
+		if next == Running {
+			return
+		}
+		// Running -> Success with OnSuccess left to BasicWork, the end of
+		// most works, is changeState's first plain move: it is made here
+		// without changeState's call and tests.
+		if next == Success && w&defaultOnSuccess != 0 {
+			if p := b.move(InternalRunning, InternalSuccess); p != nil {
+				panic(p)
+			}
+			return
+		}
 	}
 	b.setState(internalOf(next))
 }
@@ -401,6 +412,24 @@ func (b *BasicWork) onAbortTraced() bool {
 // with notify as the callback it calls whenever it wakes up.
 func (b *BasicWork) StartWork(notify func()) {
 	b.checkInit("StartWork")
+	// The start of a new work while logging is off, with no extra (no
+	// retry, timer or failure cause to reset) and OnReset left to
+	// BasicWork: no log line, and the move is changeState's plain Pending
+	// -> Running, made here without changeState's call and tests.
+	if b.env.logCore == nil && b.ext == nil &&
+		b.state.Load()&(stateMask|defaultOnReset) == int32(InternalPending)|defaultOnReset {
+		b.notify = notify
+		if p := b.move(InternalPending, InternalRunning); p != nil {
+			panic(p)
+		}
+		return
+	}
+	b.startWork(notify)
+}
+
+// startWork is StartWork's general path: a restart, a log line, a reset
+// to run.
+func (b *BasicWork) startWork(notify func()) {
 	if b.enabled(TraceLevel) {
 		b.logLine("Starting ", b.name)
 	}

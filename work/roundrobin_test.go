@@ -35,14 +35,20 @@ func (w *scripted) OnFailureRaise() {
 func (w *scripted) OnRun() basicwork.State {
 	clock := w.App().Clock()
 	fmt.Fprintf(w.log, "%s@%d ", w.Name(), clock.Elapsed().Milliseconds())
+	return runStep(&w.BasicWork, w.script, &w.pos)
+}
+
+// runStep runs the op at *pos of script on b (see scripted) and moves
+// *pos on.
+func runStep(b *basicwork.BasicWork, script []int, pos *int) basicwork.State {
 	op := -1
-	if w.pos < len(w.script) {
-		op = w.script[w.pos]
+	if *pos < len(script) {
+		op = script[*pos]
 	}
-	w.pos++
+	*pos++
 	switch {
 	case op > 0:
-		w.SetupWaitingCallback(time.Duration(op) * time.Millisecond)
+		b.SetupWaitingCallback(time.Duration(op) * time.Millisecond)
 		return basicwork.Waiting
 	case op == 0:
 		return basicwork.Running
@@ -93,22 +99,29 @@ func runScripts(scripts [][]int, addAt []int, fullScan bool) string {
 			panic(err)
 		}
 	}
+	// Stop adding once a child failed: the holder then aborts its children,
+	// and a child added meanwhile would not be aborting (the C++ asserts on
+	// that too).
+	crankWhileAdding(clock, h, addAt, func() bool { return failed }, add)
+	fmt.Fprintf(&log, "\nend %s t=%d", h.Status(), clock.Elapsed().Milliseconds())
+	return log.String()
+}
+
+// crankWhileAdding cranks clock until h is done, at most 10,000 times, or
+// until h waits with no child once all are added: add(i) adds child i
+// before crank addAt[i], unless stop says no more may come.
+func crankWhileAdding(clock *vclock.Clock, h *holder, addAt []int, stop func() bool, add func(i int)) {
 	next := 0
 	for crank := 0; crank < 10000 && !h.IsDone(); crank++ {
-		// Stop adding once a child failed: the holder then aborts its
-		// children, and a child added meanwhile would not be aborting (the
-		// C++ asserts on that too).
-		for next < len(scripts) && addAt[next] <= crank && !failed && !h.IsDone() {
+		for next < len(addAt) && addAt[next] <= crank && !stop() && !h.IsDone() {
 			add(next)
 			next++
 		}
-		if next == len(scripts) && h.State() == basicwork.Waiting && !h.HasChildren() {
+		if next == len(addAt) && h.State() == basicwork.Waiting && !h.HasChildren() {
 			break
 		}
 		clock.Crank(false)
 	}
-	fmt.Fprintf(&log, "\nend %s t=%d", h.Status(), clock.Elapsed().Milliseconds())
-	return log.String()
 }
 
 // TestRoundRobinMatchesFullScan checks, on random families of children
@@ -117,21 +130,29 @@ func runScripts(scripts [][]int, addAt []int, fullScan bool) string {
 // the same order and at the same virtual times.
 func TestRoundRobinMatchesFullScan(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		n := rapid.IntRange(1, 12).Draw(t, "children")
-		scripts := make([][]int, n)
-		addAt := make([]int, n)
-		at := 0
-		for i := range scripts {
-			scripts[i] = rapid.SliceOfN(rapid.IntRange(-2, 5), 0, 8).Draw(t, fmt.Sprintf("script%d", i))
-			at += rapid.IntRange(0, 6).Draw(t, fmt.Sprintf("gap%d", i))
-			addAt[i] = at
-		}
+		scripts, addAt := drawScripts(t, 12, 5, 8, 6)
 		fast := runScripts(scripts, addAt, false)
 		slow := runScripts(scripts, addAt, true)
 		if fast != slow {
 			t.Fatalf("indexed walk:\n%s\nfull scan:\n%s", fast, slow)
 		}
 	})
+}
+
+// drawScripts draws up to maxChildren scripts of runScripts (each op in
+// [-2, maxWait], at most maxLen of them) and the cranks at which each child
+// is added, each at most maxGap after the one before.
+func drawScripts(t *rapid.T, maxChildren, maxWait, maxLen, maxGap int) (scripts [][]int, addAt []int) {
+	n := rapid.IntRange(1, maxChildren).Draw(t, "children")
+	scripts = make([][]int, n)
+	addAt = make([]int, n)
+	at := 0
+	for i := range scripts {
+		scripts[i] = rapid.SliceOfN(rapid.IntRange(-2, maxWait), 0, maxLen).Draw(t, fmt.Sprintf("script%d", i))
+		at += rapid.IntRange(0, maxGap).Draw(t, fmt.Sprintf("gap%d", i))
+		addAt[i] = at
+	}
+	return scripts, addAt
 }
 
 // TestChildTakenOverFallsBackToFullScan: a done child added to a second
