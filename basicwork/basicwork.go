@@ -205,13 +205,19 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	}
 	checkNonVirtual(info, name)
 	b.self = self
-	b.env = envOf(app)
+	// The application's shared record: the usual case tested inline
+	// (cachedEnv), or found by envOf.
+	e := cachedEnv(app)
+	if e == nil {
+		e = envOf(app)
+	}
+	b.env = e
 	b.name = name
 	if maxRetries != 0 {
 		b.more().maxRetries = maxRetries
 	}
 	b.state.Store(int32(InternalPending) | info.defaults)
-	b.since = b.env.clock.Elapsed()
+	b.since = e.clock.Elapsed()
 }
 
 // refuseInit panics with the reason Init refuses its arguments. It is a

@@ -34,6 +34,9 @@ type appEnv struct {
 	// owned is set when app is its EnvCache's owner (see own), whose
 	// clock and logger do not change: envOf need not ask for them again.
 	owned bool
+	// words are app's two words (the type word and the pointer), which
+	// envOf compares.
+	words [2]unsafe.Pointer
 }
 
 // EnvCache is a place in an Application where the works Init'ed with it
@@ -95,11 +98,30 @@ type envCacher interface{ envCache() *EnvCache }
 // dropped it and its works (TestAttackDroppedApplicationIsCollected).
 var lastEnv atomic.Pointer[weak.Pointer[appEnv]]
 
+// cacheAt is where an EnvCache lies in the value an application's pointer
+// points to, for one application type: the type word of the pointer type
+// (typeWord) and the EnvCache's offset. A type that embeds an EnvCache by
+// value, through fields embedded by value, has it at the same offset in
+// every value (cacheOffset).
+type cacheAt struct {
+	typ unsafe.Pointer
+	off uintptr
+}
+
+// lastCacheAt is the cacheAt of the last application type found to embed
+// an EnvCache: works are mostly Init'ed with one application, and finding
+// its EnvCache at a known offset costs a comparison and an addition where
+// the type assertion to envCacher and the call to envCache cost about
+// forty instructions per Init. It holds a type, not an application.
+var lastCacheAt atomic.Pointer[cacheAt]
+
 // envOf returns an appEnv for app: the last one made if app, its clock and
-// its logger are the ones it holds, a new one otherwise.
+// its logger are the ones it holds, a new one otherwise. Init tests its
+// usual case itself (cachedEnv).
 func envOf(app Application) *appEnv {
 	if h, ok := app.(envCacher); ok {
 		c := h.envCache()
+		noteCacheAt(app, c)
 		e := c.env.Load()
 		// The owner's clock and logger do not change (see own).
 		if e != nil && e.owned && sameValue(e.app, app) {
@@ -127,6 +149,64 @@ func envOf(app Application) *appEnv {
 	return newEnv(app, clock, logger)
 }
 
+// noteCacheAt records, as lastCacheAt, where app's EnvCache c lies if
+// app's type has it at a fixed offset (cacheOffset).
+func noteCacheAt(app Application, c *EnvCache) {
+	w := *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))
+	if k := lastCacheAt.Load(); k != nil && k.typ == w[0] {
+		return
+	}
+	off, ok := cacheOffset(reflect.TypeOf(app))
+	if !ok || unsafe.Add(w[1], off) != unsafe.Pointer(c) {
+		return
+	}
+	lastCacheAt.Store(&cacheAt{typ: w[0], off: off})
+}
+
+// cacheOffset returns the offset of the EnvCache that t's envCache method
+// returns, in the value t points to, if t is a pointer to a struct that
+// embeds that EnvCache by value, through fields embedded by value: then
+// every value of t has it at that offset. Go's promotion and
+// FieldByName both pick the shallowest EnvCache (none if two are
+// equally shallow).
+func cacheOffset(t reflect.Type) (uintptr, bool) {
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return 0, false
+	}
+	f, ok := t.Elem().FieldByName("EnvCache")
+	if !ok || !f.Anonymous || f.Type != envCacheType {
+		return 0, false
+	}
+	off := uintptr(0)
+	s := t.Elem()
+	for _, i := range f.Index {
+		sf := s.Field(i)
+		if sf.Type.Kind() != reflect.Struct {
+			return 0, false // a pointer on the way: the offset is not fixed
+		}
+		off += sf.Offset
+		s = sf.Type
+	}
+	return off, true
+}
+
+// envCacheType is EnvCache's type.
+var envCacheType = reflect.TypeFor[EnvCache]()
+
+// cachedEnv returns the appEnv of app if app is the owner of an EnvCache
+// that lies at the offset lastCacheAt records for app's type, and nil
+// otherwise (then envOf finds it). It is small enough to be inlined into
+// Init.
+func cachedEnv(app Application) *appEnv {
+	w := *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))
+	if k := lastCacheAt.Load(); k != nil && k.typ == w[0] {
+		if e := (*EnvCache)(unsafe.Add(w[1], k.off)).env.Load(); e != nil && e.owned && e.words[0] == w[0] && e.words[1] == w[1] {
+			return e
+		}
+	}
+	return nil
+}
+
 // newEnv makes envOf's new appEnv and keeps it as the last one.
 func newEnv(app Application, clock *vclock.Clock, logger *zap.Logger) *appEnv {
 	e := makeEnv(app, clock, logger)
@@ -137,7 +217,8 @@ func newEnv(app Application, clock *vclock.Clock, logger *zap.Logger) *appEnv {
 
 // makeEnv returns a new appEnv of app, clock and logger.
 func makeEnv(app Application, clock *vclock.Clock, logger *zap.Logger) *appEnv {
-	e := &appEnv{app: app, clock: clock, logger: logger, logCore: logger.Core()}
+	e := &appEnv{app: app, clock: clock, logger: logger, logCore: logger.Core(),
+		words: *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))}
 	if reflect.TypeOf(e.logCore) == nopCoreType {
 		e.logCore = nil // logging is off for good: enabled need not ask
 	}

@@ -1,9 +1,12 @@
 package basicwork_test
 
 import (
+	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 	"weak"
 
 	"github.com/stretchr/testify/require"
@@ -141,4 +144,100 @@ func TestEnvCacheOwnOnce(t *testing.T) {
 
 	require.PanicsWithValue(t, "basicwork: an EnvCache's owner declared with a nil application or listener field",
 		func() { (&cachedApp{testApp: base}).OwnForTest(nil, &listen) })
+}
+
+// TestInitWithOwnersOfOneType: Init finds an owner's record at the offset
+// where the owner's type holds its EnvCache, tested inline; two owners of
+// one type, their works Init'ed in turn, must each give their works their
+// own record (application, clock, logger).
+func TestInitWithOwnersOfOneType(t *testing.T) {
+	baseA, logsA := newTestApp(t, nil)
+	baseB, logsB := newTestApp(t, nil)
+	var listenA, listenB basicwork.TransitionListener
+	appA, appB := &cachedApp{testApp: baseA}, &cachedApp{testApp: baseB}
+	appA.OwnForTest(appA, &listenA)
+	appB.OwnForTest(appB, &listenB)
+	var works []*probe
+	for i := range 6 {
+		app := basicwork.Application(appA)
+		if i%2 == 1 {
+			app = appB
+		}
+		works = append(works, newProbe(app, fmt.Sprintf("w%d", i), basicwork.RetryNever))
+	}
+	for i, w := range works {
+		want := basicwork.Application(appA)
+		if i%2 == 1 {
+			want = appB
+		}
+		require.Same(t, want, w.App(), "work %d", i)
+		w.StartWork(nil)
+	}
+	for i := range works {
+		logs, other := logsA, logsB
+		if i%2 == 1 {
+			logs, other = logsB, logsA
+		}
+		msg := fmt.Sprintf("Starting w%d", i)
+		require.Equal(t, 1, logs.FilterMessage(msg).Len(), msg)
+		require.Zero(t, other.FilterMessage(msg).Len(), msg)
+	}
+}
+
+// TestCacheOffset: the EnvCache is at a fixed offset only in a pointer to a
+// struct that embeds it by value, through fields embedded by value.
+func TestCacheOffset(t *testing.T) {
+	type inner struct {
+		_ [3]int
+		basicwork.EnvCache
+	}
+	type nested struct {
+		_ int
+		inner
+	}
+	type viaPointer struct {
+		_ int
+		*inner
+	}
+	type named struct {
+		_     int
+		cache basicwork.EnvCache
+	}
+	var n named
+	_ = &n.cache
+	off, ok := basicwork.CacheOffsetForTest(reflect.TypeFor[*cachedApp]())
+	require.True(t, ok)
+	require.Equal(t, reflect.TypeFor[cachedApp]().Field(0).Offset, off)
+	off, ok = basicwork.CacheOffsetForTest(reflect.TypeFor[*nested]())
+	require.True(t, ok)
+	require.Equal(t, unsafe.Offsetof(nested{}.inner)+unsafe.Offsetof(inner{}.EnvCache), off)
+	require.NotZero(t, off)
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[*viaPointer](),  // through a pointer
+		reflect.TypeFor[*extendedApp](), // the same
+		reflect.TypeFor[*named](),       // not embedded
+		reflect.TypeFor[nested](),       // not a pointer
+		reflect.TypeFor[*int](),
+	} {
+		_, ok := basicwork.CacheOffsetForTest(typ)
+		require.False(t, ok, "%v", typ)
+	}
+}
+
+// TestInitWithAnOwnerThatEmbedsTheCache: the record an EnvCache holds may
+// be that of its owner, another application that shares the cache; the
+// works of the application that embeds the cache must not get it.
+func TestInitWithAnOwnerThatEmbedsTheCache(t *testing.T) {
+	base, _ := newTestApp(t, nil)
+	// An Init with another application of the type first, so that Init
+	// knows where that type holds its EnvCache.
+	newProbe(&cachedApp{testApp: base}, "first", basicwork.RetryNever)
+	inner := &cachedApp{testApp: base}
+	outer := &extendedApp{inner}
+	var listen basicwork.TransitionListener
+	inner.OwnForTest(outer, &listen)
+	a := newProbe(outer, "a", basicwork.RetryNever)
+	b := newProbe(inner, "b", basicwork.RetryNever)
+	require.Same(t, outer, a.App())
+	require.Same(t, inner, b.App())
 }

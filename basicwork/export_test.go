@@ -21,3 +21,7 @@ func DefaultHooksForTest(b *BasicWork) []string {
 // OwnForTest declares the owner of c, which package scheduler does
 // through internal/appenv.
 func (c *EnvCache) OwnForTest(app Application, listen *TransitionListener) { c.own(app, listen) }
+
+// CacheOffsetForTest is cacheOffset: where t's values hold the EnvCache
+// their envCache method returns, if at a fixed offset.
+var CacheOffsetForTest = cacheOffset
