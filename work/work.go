@@ -188,9 +188,34 @@ func (w *Work) OnRun() basicwork.State {
 		}
 		return basicwork.Running
 	}
-	if c := w.yieldNextRunningChild(); c != nil {
-		c.CrankWork()
-		return basicwork.Running
+	// yieldNextRunningChild's two usual cases are taken here, without its
+	// call: the child at the round-robin position reads Running (it is
+	// cranked), or the round is at its end (then DoWork runs).
+	k := &w.kids
+	if i := w.cursor; i >= 0 {
+		if wd := i >> 6; !k.scanAll && wd < len(k.active.words) && k.active.words[wd]&(1<<(i&63)) != 0 {
+			if c := k.slots[i]; c.State() == basicwork.Running {
+				w.cursor = -1
+				if i < k.lastLive {
+					w.cursor = i + 1
+				}
+				c.CrankWork()
+				return basicwork.Running
+			}
+		}
+		if c := w.yieldNextRunningChild(); c != nil {
+			c.CrankWork()
+			return basicwork.Running
+		}
+	} else {
+		// The walk at its end: what yieldNextRunningChild does after its
+		// loop, which does not run.
+		if k.sparse() {
+			k.compact(&w.BasicWork)
+		}
+		if k.live > 0 {
+			w.cursor = 0
+		}
 	}
 	if w.LogEnabled(zapcoreDebug) {
 		w.Logf(zapcoreDebug, "Running %s", w.Name())
