@@ -46,20 +46,16 @@ type Interface interface {
 // its reset logic in ResetIter. Init panics if the outer type declares one.
 type BatchWork struct {
 	work.Work
-	iter  Iterator
-	batch []entry // sorted by name, as the C++ std::map
+	iter Iterator
+	// batch holds the BasicWorks of the children in the batch, sorted by
+	// name, as the C++ std::map. Name, State and IsDone are BasicWork's
+	// own (Init refuses a redeclaration), so the BasicWork answers for the
+	// child; an entry is one pointer, written once when the child comes in.
+	batch []*basicwork.BasicWork
 	// held is a work yielded by the iterator whose add panicked (its
 	// start did): it is added before any other on the next top-up, so
-	// that the panic does not lose it. While adding is set, it is the
-	// work being added, at addAt in the batch.
-	held   basicwork.Work
-	adding bool
-	addAt  int
-}
-
-type entry struct {
-	name string
-	w    basicwork.Work
+	// that the panic does not lose it.
+	held basicwork.Work
 }
 
 // finalType is the type whose DoWork and DoReset are final.
@@ -99,15 +95,14 @@ func (b *BatchWork) DoWork() basicwork.State {
 	}
 	debug := b.LogEnabled(zapcore.DebugLevel)
 	kept := b.batch[:0]
-	for i := range b.batch {
-		e := &b.batch[i]
-		if e.w.State() == basicwork.Success {
+	for _, c := range b.batch {
+		if c.State() == basicwork.Success {
 			if debug {
-				b.Logf(zapcore.DebugLevel, "Finished child work %s", e.name)
+				b.Logf(zapcore.DebugLevel, "Finished child work %s", c.Name())
 			}
 			continue
 		}
-		kept = append(kept, *e)
+		kept = append(kept, c)
 	}
 	clear(b.batch[len(kept):])
 	b.batch = kept
@@ -135,27 +130,39 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 	if len(b.batch) >= limit {
 		return
 	}
-	defer b.settleAdd()
+	// The work being added, and its place in the batch, while AddWork
+	// runs: if AddWork panics, the deferred settleAdd finds them here.
+	// They are locals of this frame, not fields: a store to them needs
+	// no write barrier while the collector marks.
+	var adding basicwork.Work
+	addAt := 0
+	defer func() {
+		if adding != nil {
+			b.settleAdd(adding, addAt)
+		}
+	}()
 	for len(b.batch) < limit && (b.held != nil || b.iter.HasNext()) {
 		w := b.held
-		b.held = nil
-		if w == nil {
+		if w != nil {
+			b.held = nil
+		} else {
 			w = b.iter.YieldMoreWork()
 		}
 		if w == nil {
 			panic(tree.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
 		}
-		name := w.Name()
+		base := tree.Base(w)
+		name := base.Name()
 		i := b.search(name)
-		if i < len(b.batch) && b.batch[i].name == name {
+		if i < len(b.batch) && b.batch[i].Name() == name {
 			panic(ErrDuplicate)
 		}
-		b.held, b.adding, b.addAt = w, true, i
+		adding, addAt = w, i
 		if err := b.AddWork(w); err != nil {
 			panic(err)
 		}
-		b.held, b.adding = nil, false
-		b.insert(i, name, w)
+		adding = nil
+		b.insert(i, base)
 	}
 }
 
@@ -165,14 +172,14 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 // one comparison.
 func (b *BatchWork) search(name string) int {
 	hi := len(b.batch)
-	if hi == 0 || b.batch[hi-1].name < name {
+	if hi == 0 || b.batch[hi-1].Name() < name {
 		return hi
 	}
 	lo := 0
 	hi-- // the last entry is at least name
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if b.batch[m].name < name {
+		if b.batch[m].Name() < name {
 			lo = m + 1
 		} else {
 			hi = m
@@ -181,34 +188,27 @@ func (b *BatchWork) search(name string) int {
 	return lo
 }
 
-// settleAdd, deferred by addMoreWorkIfNeeded, deals with an AddWork that
-// panicked (adding is still set): a start rolled back (the work is
-// PENDING again, its OnReset panicked, say) holds the work for the next
-// top-up; a start that went through all the same (a transition listener
-// panicked after the move to RUNNING; the work is registered here) puts
-// the work in the batch; a refused start (the work runs elsewhere) drops
-// it, as a duplicate is dropped.
-func (b *BatchWork) settleAdd() {
-	if !b.adding {
-		return
-	}
-	b.adding = false
-	w := b.held
+// settleAdd, deferred by addMoreWorkIfNeeded, deals with an AddWork of w
+// that panicked: a start rolled back (w is PENDING again, its OnReset
+// panicked, say) holds w for the next top-up; a start that went through
+// all the same (a transition listener panicked after the move to RUNNING;
+// w is registered here) puts w in the batch at addAt; a refused start (w
+// runs elsewhere) drops it, as a duplicate is dropped.
+func (b *BatchWork) settleAdd(w basicwork.Work, addAt int) {
 	if p, _ := tree.Parent(w); p == &b.BasicWork {
-		b.held = nil
-		b.insert(b.addAt, w.Name(), w)
-	} else if tree.Base(w).InternalState() != basicwork.InternalPending {
-		b.held = nil
+		b.insert(addAt, tree.Base(w))
+	} else if tree.Base(w).InternalState() == basicwork.InternalPending {
+		b.held = w
 	}
 }
 
-// insert puts w, named name, in the batch at position i.
-func (b *BatchWork) insert(i int, name string, w basicwork.Work) {
+// insert puts c, a child's BasicWork, in the batch at position i.
+func (b *BatchWork) insert(i int, c *basicwork.BasicWork) {
 	if i == len(b.batch) {
-		b.batch = append(b.batch, entry{name, w})
+		b.batch = append(b.batch, c)
 		return
 	}
-	b.batch = append(b.batch, entry{})
+	b.batch = append(b.batch, nil)
 	copy(b.batch[i+1:], b.batch[i:])
-	b.batch[i] = entry{name, w}
+	b.batch[i] = c
 }
