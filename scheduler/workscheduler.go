@@ -43,11 +43,19 @@ type WorkScheduler struct {
 	looping atomic.Bool
 	crankFn func() // the posted action, bound once
 	wakeFn  func() // scheduleOne, bound once
+	// unwoundFn is unwound, bound once.
+	unwoundFn func()
 	// onShutdown is the App's: it shuts the application's managers down.
 	onShutdown func()
 	// postOnCrank posts on the clock of this package's App without the
 	// clock's lock (nil with any other Application).
 	postOnCrank vclockhook.Poster
+	// self is the clock's post of an action by itself (nil with any other
+	// Application), which the action uses instead of postOnCrank while
+	// ownSelf is set: the scheduler claims it when it is free as it posts
+	// its action, and releases it when it stops posting.
+	self    *vclockhook.Self
+	ownSelf bool
 	// clock is the App's clock, read once (App.Clock never changes).
 	clock *vclock.Clock
 }
@@ -56,11 +64,13 @@ func newWorkScheduler(app basicwork.Application) *WorkScheduler {
 	s := &WorkScheduler{}
 	if a, ok := app.(*App); ok {
 		s.postOnCrank = vclockhook.OnCrankPoster(a.clock)
+		s.self = vclockhook.SelfOf(a.clock)
 	}
 	s.clock = app.Clock()
 	s.Init(app, Name, basicwork.RetryNever, s)
 	s.crankFn = s.crankAction()
 	s.wakeFn = s.scheduleOne
+	s.unwoundFn = s.unwound
 	s.StartWork(nil)
 	s.CrankWork()
 	return s
@@ -279,7 +289,39 @@ func (s *WorkScheduler) scheduleOne() {
 		return
 	}
 	s.scheduled = true
+	s.claimSelf()
 	s.App().PostOnMainThread(s.crankFn, ActionName, vclock.NormalAction)
+}
+
+// claimSelf makes the clock's Self the scheduler's if it is free.
+func (s *WorkScheduler) claimSelf() {
+	if s.self == nil || s.ownSelf || s.self.Fn != nil {
+		return
+	}
+	s.self.Fn, s.self.Name, s.self.Typ, s.self.Unwound = s.crankFn, ActionName, vclock.NormalAction, s.unwoundFn
+	s.ownSelf = true
+}
+
+// unscheduled notes that the action is no longer posted, and gives the
+// clock's Self back if the scheduler holds it.
+func (s *WorkScheduler) unscheduled() {
+	s.scheduled = false
+	if s.ownSelf {
+		s.ownSelf = false
+		*s.self = vclockhook.Self{}
+	}
+}
+
+// unwound is the end of the action that a panic out of a work's hook
+// skipped, when the action uses the clock's Self: the crank calls it
+// before the panic leaves Crank. It posts the action again if the tree
+// still reads Running, as the action's deferred end does otherwise.
+func (s *WorkScheduler) unwound() {
+	if s.State() != basicwork.Running {
+		s.unscheduled()
+		return
+	}
+	s.postOnCrank.PostOnCrank(s.crankFn, ActionName, vclock.NormalAction)
 }
 
 // crankAction returns the posted action: crank the tree at least once,
@@ -290,40 +332,73 @@ func (s *WorkScheduler) scheduleOne() {
 // would end the process; but the scheduler posts itself again first, so a
 // caller that recovers finds the tree as it was and can keep cranking.
 //
+// With the clock's Self (the App's clock, one scheduler at a time), the
+// action posts itself again by setting Self.Posted, and the crank makes
+// the post when the action has returned, or calls unwound if it panics:
+// no call and no defer on the usual crank. Otherwise (crankDeferred) the
+// post is a call, deferred so that it is made also when a hook panics.
+//
 // The action is a closure with the body inside, rather than a method
-// value, and its deferred end is a closure with the re-post inside, rather
-// than a deferred method call: a method value and a deferred method call
-// each add a call through a wrapper, on every crank. (It is not inlined:
-// the copy of the closure inlined into the caller did not get its own
-// calls inlined.)
+// value: a method value adds a call through a wrapper, on every crank.
+// (It is not inlined: the copy of the closure inlined into the caller did
+// not get its own calls inlined.)
 //
 //go:noinline
 func (s *WorkScheduler) crankAction() func() {
 	return func() {
-		defer func() {
-			// The action is no longer posted; it posts itself again if
-			// the tree still reads Running, also when a hook panicked.
-			// (scheduled is true while the action runs: it is cleared
-			// here, or stays set for the new post.)
-			if s.State() != basicwork.Running {
-				s.scheduled = false
+		if !s.ownSelf {
+			s.claimSelf()
+			if !s.ownSelf {
+				s.crankDeferred()
 				return
 			}
-			if s.postOnCrank != nil {
-				// Without the clock's lock: the same action, order and
-				// crank.
-				s.postOnCrank.PostOnCrank(s.crankFn, ActionName, vclock.NormalAction)
-			} else {
-				s.App().PostOnMainThread(s.crankFn, ActionName, vclock.NormalAction)
-			}
-		}()
+		}
+		s.self.Running = true
 		for {
 			s.CrankWork()
 			// The C++ tests the state first; both are reads. A virtual
 			// clock always asks to yield, so it is asked first there.
 			if s.clock.Mode() == vclock.VirtualTime || s.State() != basicwork.Running || s.clock.ShouldYield() {
-				return
+				break
 			}
+		}
+		s.self.Running = false
+		// The action is no longer posted; it posts itself again if the
+		// tree still reads Running. (scheduled is true while the action
+		// runs: it is cleared here, or stays set for the new post.)
+		if s.State() != basicwork.Running {
+			s.unscheduled()
+			return
+		}
+		s.self.Posted = true
+	}
+}
+
+// crankDeferred is the action's body for a scheduler without the clock's
+// Self: its end is a deferred closure with the re-post inside, rather than
+// a deferred method call, which goes through a wrapper.
+func (s *WorkScheduler) crankDeferred() {
+	defer func() {
+		// The action is no longer posted; it posts itself again if
+		// the tree still reads Running, also when a hook panicked.
+		// (scheduled is true while the action runs: it is cleared
+		// here, or stays set for the new post.)
+		if s.State() != basicwork.Running {
+			s.unscheduled()
+			return
+		}
+		if s.postOnCrank != nil {
+			// Without the clock's lock: the same action, order and
+			// crank.
+			s.postOnCrank.PostOnCrank(s.crankFn, ActionName, vclock.NormalAction)
+		} else {
+			s.App().PostOnMainThread(s.crankFn, ActionName, vclock.NormalAction)
+		}
+	}()
+	for {
+		s.CrankWork()
+		if s.clock.Mode() == vclock.VirtualTime || s.State() != basicwork.Running || s.clock.ShouldYield() {
+			return
 		}
 	}
 }

@@ -20,6 +20,7 @@ func init() {
 		func(c any) vclockhook.Poster { return (*onCrank)(c.(*Clock)) },
 		func(c any) (time.Time, bool) { return c.(*Clock).next() },
 	)
+	vclockhook.RegisterSelf(func(c any) *vclockhook.Self { return &c.(*Clock).self })
 }
 
 // Mode selects where a Clock's time comes from.
@@ -140,6 +141,11 @@ type Clock struct {
 	// WorkScheduler's re-post) goes in and out of a field, not a slice.
 	first pendingAction
 	local []pendingAction
+	// self is the post of an action by itself that the crank makes for it
+	// (see vclockhook.Self): the WorkScheduler's re-post, made without a
+	// call, and for the usual crank moved into the scheduler without
+	// passing through first.
+	self vclockhook.Self
 	// park is parkRunning, parkWaiting while a crank waits in runOne for
 	// an I/O handler, or parkClaimed once a waker has claimed that wait
 	// (see signal). The claimer hands the crank its answer channel through
@@ -528,6 +534,13 @@ func (o *onCrank) PostOnCrank(f func(), name string, typ ActionType) {
 		return
 	}
 	c.local = append(c.local, pendingAction{fn: f, name: name, typ: typ})
+}
+
+// postSelf makes the post c.self asks for, as its action's PostOnCrank at
+// its end would have.
+func (c *Clock) postSelf() {
+	c.self.Posted = false
+	(*onCrank)(c).PostOnCrank(c.self.Fn, c.self.Name, c.self.Typ)
 }
 
 // postIO queues one no-op I/O handler and wakes a blocked crank.

@@ -33,13 +33,29 @@ func (c *Clock) Crank(block bool) int {
 	c.held = true
 	defer func() {
 		if c.held {
-			c.signals.And(^uint64(ownerBit))
+			c.release()
 		}
 	}()
 	if trace.IsEnabled() {
 		return c.crankTraced(block)
 	}
 	return c.crank(block)
+}
+
+// release gives the clock back at the end of a Crank that still holds it.
+// That is also where a Crank ends that a panic out of user code (an action,
+// a timer callback) cut short, and it first completes what the panic
+// skipped: the end of an action that uses c.self, or the post it asked
+// for.
+func (c *Clock) release() {
+	if c.self.Running {
+		c.self.Running = false
+		c.self.Unwound()
+	}
+	if c.self.Posted {
+		c.postSelf()
+	}
+	c.signals.And(^uint64(ownerBit))
 }
 
 // crankTraced is a crank inside a runtime/trace region, while a trace is
@@ -114,7 +130,39 @@ func (c *Clock) crank(block bool) int {
 			// nothing; skip it.
 			break
 		}
+		if c.self.Posted {
+			// The next action may post: after this one.
+			c.postSelf()
+		}
 		now = c.actions.LastRead()
+	}
+
+	// The post an action asked for at its end (c.self), made now: no
+	// other action ran since, nothing read what is posted, and only
+	// another goroutine can have posted. With nothing pending, it is
+	// PostOnCrank's post and step 4's move at once: the action goes into
+	// the scheduler at step 4's reading of the clock, and one swap counts
+	// the wake-up I/O handler the post would have queued and gives the
+	// clock back, as step 4's swap does. If a post from another goroutine
+	// comes before the swap, it queued that wake-up itself (it found
+	// nothing pending), and step 4 moves it after this one, as it would
+	// have come after it.
+	if c.self.Posted {
+		c.self.Posted = false
+		if v := c.signals.Load(); v&pendingBits == 0 && !c.stopped.Load() {
+			c.actions.EnqueueAt(c.self.Name, c.self.Fn, c.self.Typ, c.sinceEpoch())
+			progress++
+			for !c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
+				if v = c.signals.Load(); v&pendingBits != 0 {
+					break
+				}
+			}
+			if v&pendingBits == 0 {
+				c.held = false
+			}
+		} else {
+			(*onCrank)(c).PostOnCrank(c.self.Fn, c.self.Name, c.self.Typ)
+		}
 	}
 
 	// Step 3: an idle virtual clock jumps to its next timer.
