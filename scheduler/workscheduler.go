@@ -56,8 +56,10 @@ type WorkScheduler struct {
 	// its action, and releases it when it stops posting.
 	self    *vclockhook.Self
 	ownSelf bool
-	// clock is the App's clock, read once (App.Clock never changes).
-	clock *vclock.Clock
+	// clock is the App's clock, read once (App.Clock never changes), and
+	// virtual whether its mode is VirtualTime (it never changes either).
+	clock   *vclock.Clock
+	virtual bool
 }
 
 func newWorkScheduler(app basicwork.Application) *WorkScheduler {
@@ -67,6 +69,7 @@ func newWorkScheduler(app basicwork.Application) *WorkScheduler {
 		s.self = vclockhook.SelfOf(a.clock)
 	}
 	s.clock = app.Clock()
+	s.virtual = s.clock.Mode() == vclock.VirtualTime
 	s.Init(app, Name, basicwork.RetryNever, s)
 	s.crankFn = s.crankAction()
 	s.wakeFn = s.scheduleOne
@@ -313,8 +316,9 @@ func (s *WorkScheduler) unscheduled() {
 }
 
 // unwound is the end of the action that a panic out of a work's hook
-// skipped, when the action uses the clock's Self: the crank calls it
-// before the panic leaves Crank. It posts the action again if the tree
+// skipped, when the action uses the clock's Self: the action scheduler
+// calls it on the panic's way up, where the action's deferred end would
+// have run. It posts the action again if the tree
 // still reads Running, as the action's deferred end does otherwise.
 func (s *WorkScheduler) unwound() {
 	if s.State() != basicwork.Running {
@@ -334,8 +338,9 @@ func (s *WorkScheduler) unwound() {
 //
 // With the clock's Self (the App's clock, one scheduler at a time), the
 // action posts itself again by setting Self.Posted, and the crank makes
-// the post when the action has returned, or calls unwound if it panics:
-// no call and no defer on the usual crank. Otherwise (crankDeferred) the
+// the post when the action has returned; if it panics, the action
+// scheduler's bookkeeping after it calls unwound: no call and no defer on
+// the usual crank. Otherwise (crankDeferred) the
 // post is a call, deferred so that it is made also when a hook panics.
 //
 // The action is a closure with the body inside, rather than a method
@@ -358,7 +363,7 @@ func (s *WorkScheduler) crankAction() func() {
 			s.CrankWork()
 			// The C++ tests the state first; both are reads. A virtual
 			// clock always asks to yield, so it is asked first there.
-			if s.clock.Mode() == vclock.VirtualTime || s.State() != basicwork.Running || s.clock.ShouldYield() {
+			if s.virtual || s.State() != basicwork.Running || s.clock.ShouldYield() {
 				break
 			}
 		}
@@ -397,7 +402,7 @@ func (s *WorkScheduler) crankDeferred() {
 	}()
 	for {
 		s.CrankWork()
-		if s.clock.Mode() == vclock.VirtualTime || s.State() != basicwork.Running || s.clock.ShouldYield() {
+		if s.virtual || s.State() != basicwork.Running || s.clock.ShouldYield() {
 			return
 		}
 	}

@@ -20,7 +20,7 @@ func init() {
 		func(c any) vclockhook.Poster { return (*onCrank)(c.(*Clock)) },
 		func(c any) (time.Time, bool) { return c.(*Clock).next() },
 	)
-	vclockhook.RegisterSelf(func(c any) *vclockhook.Self { return &c.(*Clock).self })
+	vclockhook.RegisterSelf(func(c any) *vclockhook.Self { return c.(*Clock).self })
 }
 
 // Mode selects where a Clock's time comes from.
@@ -145,7 +145,7 @@ type Clock struct {
 	// (see vclockhook.Self): the WorkScheduler's re-post, made without a
 	// call, and for the usual crank moved into the scheduler without
 	// passing through first.
-	self vclockhook.Self
+	self *vclockhook.Self // the action scheduler's
 	// park is parkRunning, parkWaiting while a crank waits in runOne for
 	// an I/O handler, or parkClaimed once a waker has claimed that wait
 	// (see signal). The claimer hands the crank its answer channel through
@@ -240,6 +240,8 @@ func New(mode Mode, opts ...Option) *Clock {
 	} else {
 		c.actions.ReuseReads() // the wall clock reads have no side effect
 	}
+	c.actions.WatchPending(&c.signals, pendingBits)
+	c.self = c.actions.Self()
 	return c
 }
 

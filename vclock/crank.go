@@ -31,31 +31,21 @@ func (c *Clock) Crank(block bool) int {
 		panic(ErrCrankMisuse)
 	}
 	c.held = true
+	// A panic out of user code (an action, a timer callback) always
+	// finds the clock held: the transfer gives it back after the last
+	// user code of the crank. The end of an action using c.self that the
+	// panic skipped (Self.Unwound) is the action scheduler's to call, in
+	// its bookkeeping after the action; the post Self.Posted asks for is
+	// set at the action's normal end and made before anything else runs.
 	defer func() {
 		if c.held {
-			c.release()
+			c.signals.And(^uint64(ownerBit))
 		}
 	}()
 	if trace.IsEnabled() {
 		return c.crankTraced(block)
 	}
 	return c.crank(block)
-}
-
-// release gives the clock back at the end of a Crank that still holds it.
-// That is also where a Crank ends that a panic out of user code (an action,
-// a timer callback) cut short, and it first completes what the panic
-// skipped: the end of an action that uses c.self, or the post it asked
-// for.
-func (c *Clock) release() {
-	if c.self.Running {
-		c.self.Running = false
-		c.self.Unwound()
-	}
-	if c.self.Posted {
-		c.postSelf()
-	}
-	c.signals.And(^uint64(ownerBit))
 }
 
 // crankTraced is a crank inside a runtime/trace region, while a trace is
@@ -112,6 +102,10 @@ func (c *Clock) crank(block bool) int {
 				break
 			}
 		}
+		// (Virtual time did not move: the step's start is the next
+		// step's.)
+		start = c.sinceEpoch()
+		c.lastDispatchStart = start
 	}
 
 	// Step 2: scheduled actions. The time after an action is the reading
@@ -120,8 +114,6 @@ func (c *Clock) crank(block bool) int {
 	// same, and a wall clock nanoseconds later. The same reading (the
 	// step's start, for the first) is where the next RunOne starts, where
 	// the C++ reads the clock once more.
-	start = c.sinceEpoch()
-	c.lastDispatchStart = start
 	for n, now := 1, start; now-start < CrankTimeSlice && n < crankEventSlice; n++ {
 		p := c.actions.RunOneAt(now)
 		progress += p
@@ -147,7 +139,24 @@ func (c *Clock) crank(block bool) int {
 	// comes before the swap, it queued that wake-up itself (it found
 	// nothing pending), and step 4 moves it after this one, as it would
 	// have come after it.
-	if c.self.Posted {
+	//
+	// Usually the action scheduler has made that post and move already,
+	// in its bookkeeping after the action (Moved), with nothing pending
+	// then: the same swap is left to do. If it finds nothing pending,
+	// step 4 has nothing to move (a post from another goroutine coming
+	// now may as well come after it), and steps 3 and 5 are for a crank
+	// without progress: step 6 is left, for a virtual clock (Moved is
+	// only ever set for one).
+	if c.self.Moved {
+		c.self.Moved = false
+		progress++
+		for v := c.signals.Load(); v&pendingBits == 0; v = c.signals.Load() {
+			if c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
+				c.held = false
+				return progress + int(c.background.Load())
+			}
+		}
+	} else if c.self.Posted {
 		c.self.Posted = false
 		if v := c.signals.Load(); v&pendingBits == 0 && !c.stopped.Load() {
 			c.actions.EnqueueAt(c.self.Name, c.self.Fn, c.self.Typ, c.sinceEpoch())
@@ -166,7 +175,7 @@ func (c *Clock) crank(block bool) int {
 	}
 
 	// Step 3: an idle virtual clock jumps to its next timer.
-	if c.mode == VirtualTime && progress == 0 && c.background.Load() == 0 {
+	if progress == 0 && c.mode == VirtualTime && c.background.Load() == 0 {
 		if !c.hasPending() {
 			progress += c.advanceToNext()
 		}

@@ -68,7 +68,7 @@ func TestSelfPostMatchesPostOnCrank(t *testing.T) {
 				case 3:
 					c.PostAction(func() { r.log = append(r.log, fmt.Sprint("locked ", n)) }, "other", vclock.NormalAction)
 				case 4:
-					c.SleepFor(time.Duration(n%3) * time.Second)
+					c.SleepFor(time.Duration(n%4) * 2 * time.Second) // past the latency window, at times
 				case 5:
 					panic(fmt.Sprint("self ", n))
 				case 6:

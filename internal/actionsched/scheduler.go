@@ -287,6 +287,43 @@ func (q *actionQueue) resize(n int) {
 // heap layout, exactly as libstdc++ leaves them.
 func moreService(a, b *actionQueue) bool { return a.totalService > b.totalService }
 
+// Self is the post of one action by itself, at the end of its run, to the
+// queue it ran from, made without a call, for the clock that owns the
+// scheduler (the WorkScheduler's re-post). One action at a time may claim
+// it by setting Fn, Name, Typ and Unwound while Fn is nil, and release it
+// by setting Fn to nil. The claimant's action then, instead of calling the
+// clock's PostOnCrank(Fn, Name, Typ) as the last thing it does, sets
+// Posted, and keeps Running set while it runs. The clock makes the post
+// when the action has returned, before anything else can post or read
+// what is posted, so that the outcome is PostOnCrank's; if the action
+// panics, the scheduler's bookkeeping after it calls Unwound (after
+// clearing Running), which may post with PostOnCrank. For the clock's usual crank (the queue ran dry,
+// nothing else runnable or pending, a virtual clock), the scheduler's
+// bookkeeping after the action makes the post and the crank's move into
+// the queue at once, and sets Moved for the clock to finish the post (see
+// WatchPending). Everything in it belongs to the clock's goroutine.
+type Self struct {
+	// Posted asks the clock to post Fn to (Name, Typ), with PostOnCrank's
+	// effect, once the running action has returned.
+	Posted bool
+	// Running is set by the claimant's action while it runs.
+	Running bool
+	// Moved says that the scheduler made the post Posted asked for and
+	// moved it into the queue, as the crank's move would have, at the
+	// end of the action: the clock counts the wake-up the post would have
+	// queued and clears it.
+	Moved bool
+	// Fn is the claimant's action (nil while unclaimed), Name and Typ its
+	// queue.
+	Fn   func()
+	Name string
+	Typ  ActionType
+	// Unwound is called by the scheduler's bookkeeping after the action,
+	// on the clock's goroutine, when the action panicked while Running
+	// was set (after clearing Running).
+	Unwound func()
+}
+
 // Scheduler runs posted actions fairly between named queues and sheds
 // droppable load when actions wait too long. Build it with New; the zero value
 // is not usable. See the package documentation for the policy.
@@ -351,7 +388,18 @@ type Scheduler struct {
 	// currentActionType is the type of the action now running, NormalAction
 	// between actions.
 	currentActionType ActionType
+
+	// self is the clock's Self; the bookkeeping after its action makes
+	// the post it asks for while pending&pendingMask is 0 (WatchPending),
+	// and calls its Unwound if it panicked.
+	self        Self
+	pending     *atomic.Uint64
+	pendingMask uint64
 }
+
+// alwaysPending is what a Scheduler watches until WatchPending: posts are
+// always pending, so that the Self's post is always the clock's to make.
+var alwaysPending = func() (v atomic.Uint64) { v.Store(^uint64(0)); return }()
 
 // New returns a Scheduler that reads the time from now and uses latencyWindow
 // as its service-floor width, overload threshold and idle-expiry age
@@ -370,6 +418,8 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 		parked:        noQueue,
 		idleFront:     noQueue,
 		idleBack:      noQueue,
+		pending:       &alwaysPending,
+		pendingMask:   ^uint64(0),
 	}
 	// idleTooLong(t, t) is t+w < t without overflow: for a positive
 	// window, true only where t+w would pass the largest instant; never
@@ -393,6 +443,22 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 // and v changes only while an action runs, so it also implies ReuseReads,
 // which then changes no result. Call it before any other method.
 func (s *Scheduler) SetVirtualNow(v *atomic.Int64) { s.virtual, s.reuseReads = v, true }
+
+// Self returns the scheduler's Self, for the clock that owns the scheduler.
+func (s *Scheduler) Self() *Self { return &s.self }
+
+// WatchPending tells the scheduler where the clock says that posts wait to
+// be moved into it: while word&mask is not 0, the bookkeeping after the
+// Self's action leaves the post to the clock (it would come after those).
+// Without it, or without SetVirtualNow (the crank's loop of actions goes
+// on after the action, as Drained is never true), the scheduler never
+// makes the post itself. Call it after SetVirtualNow and before any other
+// method.
+func (s *Scheduler) WatchPending(word *atomic.Uint64, mask uint64) {
+	if s.virtual != nil {
+		s.pending, s.pendingMask = word, mask
+	}
+}
 
 // ReuseReads tells the scheduler that reading its clock has no side effect,
 // so that it may use one reading where the C++ reads the clock again with no
@@ -529,6 +595,12 @@ func (s *Scheduler) queueFor(name string, typ ActionType) *actionQueue {
 	return q
 }
 
+// sameFunc reports whether *a and *b are the same func value (the same
+// closure, or the same function without one).
+func sameFunc(a, b *func()) bool {
+	return *(*unsafe.Pointer)(unsafe.Pointer(a)) == *(*unsafe.Pointer)(unsafe.Pointer(b))
+}
+
 // sameString reports whether a and b are equal, without comparing their
 // bytes when they share them: a queue's name and the name of a post to it
 // are usually the same constant.
@@ -594,8 +666,14 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	if !s.reuseReads {
 		before = s.clockNow()
 	}
-	action := q.popFront()
+	// popFront, but the slot is cleared after the action (below), so
+	// that the Self's post can put the action back where it was.
+	popped, ring := q.head, unsafe.SliceData(q.ring)
+	action := q.ring[popped].action
+	q.head = (popped + 1) & (len(q.ring) - 1)
+	q.count--
 	if len(q.over) != 0 && q.count == 0 {
+		q.ring[popped] = pending{} // the ring becomes the spare, all clear
 		q.refill()
 	}
 	// One deferred function does the bookkeeping after the action, whether
@@ -603,13 +681,54 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	// service (raising it to at least floor), folds it into the maximum,
 	// marks that no action is running, and puts q back.
 	defer func() {
+		if s.self.Running {
+			// The Self's action panicked: its end first, as its own
+			// deferred end would have run before this one.
+			s.self.Running = false
+			s.self.Unwound()
+		}
 		after := s.clockNow()
 		s.lastRead = after
 		q.totalService = max(q.totalService+(after-before), floor)
 		q.lastService = after
 		s.maxTotalService = max(q.totalService, s.maxTotalService)
 		s.currentActionType = NormalAction
+		// Nothing took actions out of q during the action (it was
+		// neither runnable nor idle), and a post to it put them behind
+		// the popped slot: with q empty, its ring is as the pop left it.
 		if q.count == 0 && s.reuseReads && s.overloadedStart == never {
+			if s.self.Posted && s.last == q && s.parked == noQueue && s.solo == nil && s.runnable.Len() == 0 &&
+				sameFunc(&q.ring[popped].action, &s.self.Fn) &&
+				len(q.name) == len(s.self.Name) && unsafe.StringData(q.name) == unsafe.StringData(s.self.Name) &&
+				q.typ == s.self.Typ && s.pending.Load()&s.pendingMask == 0 &&
+				(s.idleBack == noQueue && after <= s.selfExpiry ||
+					s.idleBack != noQueue && !s.idleTooLong(s.byID[s.idleBack].lastService, after)) {
+				// The Self's post of the action to its own queue,
+				// and the crank's move of it, at once: the clock's
+				// usual crank. (After Shutdown, last is nil.) The queue would go idle (parked,
+				// nothing to link: none was parked), Drained would
+				// be true, so that the crank goes to its move, and
+				// the move, with nothing else pending, would be
+				// EnqueueAt's usual case at this reading (q is the
+				// last queue posted to, under the same name
+				// string). So q stays the lone runnable queue, with
+				// the action back in it, and the statistics count
+				// the suspension, the activation and the post.
+				s.stats.QueuesSuspended++
+				s.stats.QueuesActivatedFromIdle++
+				s.stats.ActionsEnqueued++
+				// The action, which is Fn, goes back into the slot
+				// it was taken from, still holding it.
+				s.solo = q
+				q.head, q.count = popped, 1
+				q.ring[popped].enqueued = after
+				s.size++
+				s.drained = true
+				s.self.Posted = false
+				s.self.Moved = true
+				return
+			}
+			q.ring[popped] = pending{}
 			// reinstate's usual case, inline: an empty queue is not
 			// overloaded, and neither is the scheduler, so the overload
 			// state stays; the queue goes idle.
@@ -627,6 +746,12 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 				}
 			}
 			return
+		}
+		if unsafe.SliceData(q.ring) == ring && q.count < len(q.ring) {
+			// Posts to q during the action left the popped slot
+			// out of the ring's live part (they did not fill it,
+			// nor grow it into another).
+			q.ring[popped] = pending{}
 		}
 		if q.count != 0 && s.reuseReads && s.overloadedStart == never && s.solo == nil &&
 			s.runnable.Len() == 0 && !q.overloaded(s.latencyWindow, after) && !s.isShutdown.Load() {

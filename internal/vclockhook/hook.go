@@ -62,34 +62,10 @@ func OnCrankPoster(clock any) Poster { return onCrankPoster(clock) }
 func Next(clock any) (time.Time, bool) { return next(clock) }
 
 // Self is the post of one action by itself, at the end of its run, to the
-// queue it ran from, made without a call: a clock has one (SelfOf), which
-// one action at a time may claim by setting Fn, Name, Typ and Unwound while
-// Fn is nil, and release by setting Fn to nil. The claimant's action then,
-// instead of calling PostOnCrank(Fn, Name, Typ) as the last thing it does,
-// sets Posted; the clock makes that post when the action has returned,
-// before anything else can post or read what is posted, so that the
-// outcome is the same as PostOnCrank's (for the clock's usual crank, one
-// move into the action scheduler with no pending post in between). While
-// it runs, the action keeps Running set; if it panics, the crank calls
-// Unwound before the panic leaves Crank (Unwound may post with the clock's
-// PostOnCrank, and must clear Running's meaning by itself: the crank
-// clears Running first). It has no C++ counterpart: the C++ WorkScheduler
-// posts itself again with postOnMainThread.
-type Self struct {
-	// Posted asks the clock to post Fn to (Name, Typ), with PostOnCrank's
-	// effect, once the running action has returned.
-	Posted bool
-	// Running is set by the claimant's action while it runs.
-	Running bool
-	// Fn is the claimant's action (nil while unclaimed), Name and Typ its
-	// queue.
-	Fn   func()
-	Name string
-	Typ  actionsched.ActionType
-	// Unwound is called by the crank, on the crank goroutine, when the
-	// action panicked while Running was set.
-	Unwound func()
-}
+// queue it ran from, made without a call (see actionsched.Self): a clock
+// has one (SelfOf). It has no C++ counterpart: the C++ WorkScheduler posts
+// itself again with postOnMainThread.
+type Self = actionsched.Self
 
 var selfOf func(c any) *Self
 

@@ -1,0 +1,156 @@
+package actionsched
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// TestSelfPostMatchesGeneralPost plays one random script on two schedulers
+// with virtual time, each driven as a VirtualTime crank drives it: RunOne
+// until it returns 0 or Drained, the posts made meanwhile moved in after
+// the loop, in order. On both, an action "self" posts itself again at its
+// end (while the script says so), after the other posts it may make. On
+// the first, it does so through the scheduler's Self, with WatchPending
+// watching a word that the side sets while other posts wait, so that the
+// bookkeeping after the action makes the post and its move at once when it
+// can (Moved); on the second, the post waits with the others, as the
+// clock's PostOnCrank would have it. Other queues run dry before it in the
+// same loop, virtual time moves inside actions past the latency window,
+// and Shutdown comes between steps and inside actions. After every step,
+// what ran, Drained after each RunOne, the statistics, the sizes, the next
+// queue, the last reading and the idle list must agree.
+func TestSelfPostMatchesGeneralPost(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		window := rapid.SampledFrom([]time.Duration{0, 10, 100, -3}).Draw(rt, "window")
+		does := rapid.SliceOfN(rapid.IntRange(0, 7), 1, 30).Draw(rt, "does")
+		type side struct {
+			s       *Scheduler
+			now     atomic.Int64
+			word    atomic.Uint64 // set while posts wait (first side)
+			useSelf bool
+			waiting []func() // posts made during the loop, moved after it
+			names   []string
+			ran     []string
+			drained []bool
+			keep    bool
+			runs    int
+			selfFn  func()
+		}
+		newSide := func(useSelf bool) *side {
+			x := &side{useSelf: useSelf, keep: true}
+			x.s = New(func() time.Duration { panic("now called despite SetVirtualNow") }, window)
+			x.s.SetVirtualNow(&x.now)
+			x.s.WatchPending(&x.word, 1)
+			post := func(name string, f func()) {
+				x.waiting = append(x.waiting, f)
+				x.names = append(x.names, name)
+				x.word.Store(1)
+			}
+			x.selfFn = func() {
+				n := x.runs
+				x.runs++
+				x.ran = append(x.ran, fmt.Sprintf("self %d@%d", n, x.now.Load()))
+				switch d := does[n%len(does)]; d {
+				case 1:
+					post("other", func() { x.ran = append(x.ran, fmt.Sprint("other ", n)) })
+				case 2:
+					post("self", func() { x.ran = append(x.ran, fmt.Sprint("same ", n)) })
+				case 3, 4:
+					x.now.Add(int64(d-2) * 60) // past a window, at times
+				case 5:
+					x.keep = false
+				case 6:
+					if n%3 == 2 {
+						x.s.Shutdown()
+					}
+				}
+				if !x.keep {
+					return
+				}
+				if x.useSelf {
+					x.s.self.Posted = true
+				} else {
+					post("self", x.selfFn)
+				}
+			}
+			if useSelf {
+				x.s.self.Fn, x.s.self.Name, x.s.self.Typ = x.selfFn, "self", NormalAction
+			}
+			return x
+		}
+		a, b := newSide(true), newSide(false)
+		for _, x := range []*side{a, b} {
+			x.s.EnqueueAt("self", x.selfFn, NormalAction, 0)
+		}
+		// move is the crank's step 4: the waiting posts, in order.
+		move := func(x *side) {
+			for i, f := range x.waiting {
+				x.s.EnqueueAt(x.names[i], f, NormalAction, time.Duration(x.now.Load()))
+			}
+			x.waiting, x.names = nil, nil
+			x.word.Store(0)
+		}
+		crank := func(x *side) {
+			for n := 1; n < 100; n++ {
+				p := x.s.RunOne()
+				x.drained = append(x.drained, x.s.Drained())
+				if p == 0 || x.s.Drained() {
+					break
+				}
+				if x.s.self.Posted {
+					// The loop goes on: the post waits with the others.
+					x.s.self.Posted = false
+					x.waiting = append(x.waiting, x.selfFn)
+					x.names = append(x.names, "self")
+				}
+			}
+			if x.s.self.Moved {
+				x.s.self.Moved = false
+			} else if x.s.self.Posted {
+				x.s.self.Posted = false
+				x.waiting = append(x.waiting, x.selfFn)
+				x.names = append(x.names, "self")
+			}
+			move(x)
+		}
+		ops := rapid.SliceOfN(rapid.IntRange(0, 9), 1, 80).Draw(rt, "ops")
+		for i, op := range ops {
+			for _, x := range []*side{a, b} {
+				switch {
+				case op < 3:
+					id := fmt.Sprint(i)
+					name := []string{"self", "other", "third"}[op]
+					x.s.EnqueueAt(name, func() {
+						x.ran = append(x.ran, fmt.Sprintf("%s %s@%d", name, id, x.now.Load()))
+						x.now.Add(int64(i % 3))
+					}, NormalAction, time.Duration(x.now.Load()))
+				case op < 4:
+					if !x.keep {
+						x.keep = true
+						x.s.EnqueueAt("self", x.selfFn, NormalAction, time.Duration(x.now.Load()))
+					}
+				case op < 8:
+					crank(x)
+				case op < 9:
+					x.now.Add(int64(op * 7))
+				default:
+					if i%7 == 0 {
+						x.s.Shutdown()
+					}
+				}
+			}
+			require.Equal(rt, a.ran, b.ran, "ran")
+			require.Equal(rt, a.drained, b.drained, "drained")
+			require.Equal(rt, a.s.Stats(), b.s.Stats(), "stats")
+			require.Equal(rt, a.s.Size(), b.s.Size(), "size")
+			require.Equal(rt, a.s.NextQueueToRun(), b.s.NextQueueToRun(), "next queue")
+			require.Equal(rt, a.s.LastRead(), b.s.LastRead(), "last read")
+			require.Equal(rt, idleNames(a.s), idleNames(b.s), "idle list")
+		}
+	})
+}
