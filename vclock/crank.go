@@ -82,9 +82,10 @@ func (c *Clock) crank(block bool) int {
 	// In VirtualTime mode an I/O handler is a wake-up that runs no code,
 	// so virtual time cannot move during the step and its time test always
 	// passes: only the count bounds it.
-	start := c.sinceEpoch()
-	c.lastDispatchStart = start
+	var start time.Duration
 	if c.mode == VirtualTime {
+		start = time.Duration(c.virtualNow.Load()) // sinceEpoch
+		c.lastDispatchStart = start
 		// pollOne's VirtualTime case, for all the handlers the step may
 		// run at once: they run no code, so nothing can change between
 		// them but posts from other goroutines, which may as well come
@@ -95,6 +96,8 @@ func (c *Clock) crank(block bool) int {
 			progress += int(k)
 		}
 	} else {
+		start = c.wallSince() // sinceEpoch
+		c.lastDispatchStart = start
 		for n := 1; c.sinceEpoch()-start < ioSlice && n < ioEvents; n++ {
 			p := c.pollOne()
 			progress += p
@@ -114,9 +117,36 @@ func (c *Clock) crank(block bool) int {
 	// same, and a wall clock nanoseconds later. The same reading (the
 	// step's start, for the first) is where the next RunOne starts, where
 	// the C++ reads the clock once more.
-	for n, now := 1, start; now-start < CrankTimeSlice && n < crankEventSlice; n++ {
+	//
+	// The first round's bounds hold: n is 1, and no time has passed.
+	for n, now := 1, start; ; {
 		p := c.actions.RunOneAt(now)
 		progress += p
+		if c.self.Moved {
+			// The action scheduler made the post an action asked for
+			// at its end (c.self) and step 4's move of it, in its
+			// bookkeeping after the action, with nothing pending then
+			// and Drained true. One swap is left to do, step 4's,
+			// which also counts the wake-up I/O handler the post would
+			// have queued and gives the clock back. If it finds nothing
+			// pending, step 4 has nothing to move (a post from another
+			// goroutine coming now may as well come after it), and
+			// steps 3 and 5 are for a crank without progress: step 6 is
+			// left, for a virtual clock (Moved is only ever set for
+			// one). Otherwise, a post from another goroutine came since
+			// the bookkeeping: it queued that wake-up itself (it found
+			// nothing pending), and step 4 moves it after this one, as
+			// it came after it.
+			c.self.Moved = false
+			progress++
+			for v := c.signals.Load(); v&pendingBits == 0; v = c.signals.Load() {
+				if c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
+					c.held = false
+					return progress + int(c.background.Load())
+				}
+			}
+			break
+		}
 		if p == 0 || c.actions.Drained() {
 			// Drained: the next RunOne would return 0 and change
 			// nothing; skip it.
@@ -127,36 +157,22 @@ func (c *Clock) crank(block bool) int {
 			c.postSelf()
 		}
 		now = c.actions.LastRead()
+		if n++; now-start >= CrankTimeSlice || n >= crankEventSlice {
+			break
+		}
 	}
 
-	// The post an action asked for at its end (c.self), made now: no
-	// other action ran since, nothing read what is posted, and only
-	// another goroutine can have posted. With nothing pending, it is
-	// PostOnCrank's post and step 4's move at once: the action goes into
-	// the scheduler at step 4's reading of the clock, and one swap counts
-	// the wake-up I/O handler the post would have queued and gives the
-	// clock back, as step 4's swap does. If a post from another goroutine
-	// comes before the swap, it queued that wake-up itself (it found
-	// nothing pending), and step 4 moves it after this one, as it would
-	// have come after it.
-	//
-	// Usually the action scheduler has made that post and move already,
-	// in its bookkeeping after the action (Moved), with nothing pending
-	// then: the same swap is left to do. If it finds nothing pending,
-	// step 4 has nothing to move (a post from another goroutine coming
-	// now may as well come after it), and steps 3 and 5 are for a crank
-	// without progress: step 6 is left, for a virtual clock (Moved is
-	// only ever set for one).
-	if c.self.Moved {
-		c.self.Moved = false
-		progress++
-		for v := c.signals.Load(); v&pendingBits == 0; v = c.signals.Load() {
-			if c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
-				c.held = false
-				return progress + int(c.background.Load())
-			}
-		}
-	} else if c.self.Posted {
+	// The post an action asked for at its end (c.self), if the action
+	// scheduler did not make it, made now: no other action ran since,
+	// nothing read what is posted, and only another goroutine can have
+	// posted. With nothing pending, it is PostOnCrank's post and step 4's
+	// move at once: the action goes into the scheduler at step 4's
+	// reading of the clock, and one swap counts the wake-up I/O handler
+	// the post would have queued and gives the clock back, as step 4's
+	// swap does. If a post from another goroutine comes before the swap,
+	// it queued that wake-up itself (it found nothing pending), and step
+	// 4 moves it after this one, as it would have come after it.
+	if c.self.Posted {
 		c.self.Posted = false
 		if v := c.signals.Load(); v&pendingBits == 0 && !c.stopped.Load() {
 			c.actions.EnqueueAt(c.self.Name, c.self.Fn, c.self.Typ, c.sinceEpoch())

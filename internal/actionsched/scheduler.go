@@ -291,7 +291,8 @@ func moreService(a, b *actionQueue) bool { return a.totalService > b.totalServic
 // queue it ran from, made without a call, for the clock that owns the
 // scheduler (the WorkScheduler's re-post). One action at a time may claim
 // it by setting Fn, Name, Typ and Unwound while Fn is nil, and release it
-// by setting Fn to nil. The claimant's action then, instead of calling the
+// by setting Fn to nil. While it holds it, the claimant posts Fn only ever
+// to (Name, Typ), and only Fn itself sets Posted or Running. The claimant's action then, instead of calling the
 // clock's PostOnCrank(Fn, Name, Typ) as the last thing it does, sets
 // Posted, and keeps Running set while it runs. The clock makes the post
 // when the action has returned, before anything else can post or read
@@ -354,7 +355,10 @@ type Scheduler struct {
 	// through the heap only cost calls. The heap's layout, and with it the
 	// order of queues that tie, is the same as if solo were in it.
 	runnable *stdheap.Heap[*actionQueue]
-	solo     *actionQueue
+	// solo is the lone runnable queue's id (noQueue if none): an id
+	// rather than a pointer, as it is set and cleared on nearly every
+	// crank, and pointer writes pay the collector's write barrier.
+	solo int32
 	// byID holds every live queue at its id; freeIDs are the ids of
 	// expired queues, for reuse.
 	byID    []*actionQueue
@@ -415,6 +419,7 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 		latencyWindow: latencyWindow,
 		queues:        make(map[queueKey]*actionQueue),
 		runnable:      stdheap.New(moreService),
+		solo:          noQueue,
 		parked:        noQueue,
 		idleFront:     noQueue,
 		idleBack:      noQueue,
@@ -495,7 +500,7 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 	q := s.last
 	if q == nil || q.id != s.parked || q.typ != typ || len(q.name) != len(name) ||
 		unsafe.StringData(q.name) != unsafe.StringData(name) ||
-		s.solo != nil || s.runnable.Len() != 0 || s.isShutdown.Load() {
+		s.solo != noQueue || s.runnable.Len() != 0 || s.isShutdown.Load() {
 		s.enqueue(name, action, typ, at)
 		return
 	}
@@ -508,7 +513,7 @@ func (s *Scheduler) EnqueueAt(name string, action func(), typ ActionType, at tim
 	s.stats.QueuesActivatedFromIdle++
 	q.idle = false
 	s.parked = noQueue
-	s.solo = q
+	s.solo = q.id
 	s.stats.ActionsEnqueued++
 	q.pushBack(action, at)
 	s.size++
@@ -639,15 +644,16 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	if b := s.idleBackID(); b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
 		s.expireIdle()
 	}
-	if s.solo == nil && s.runnable.Len() == 0 {
+	if s.solo == noQueue && s.runnable.Len() == 0 {
 		if s.size != 0 {
 			panic("actionsched: nothing runnable but size is " + strconv.Itoa(s.size))
 		}
 		return 0
 	}
-	q := s.solo
-	if q != nil {
-		s.solo = nil
+	var q *actionQueue
+	if id := s.solo; id != noQueue {
+		q = s.byID[id]
+		s.solo = noQueue
 	} else {
 		q = s.runnable.Pop()
 	}
@@ -697,15 +703,15 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 		// neither runnable nor idle), and a post to it put them behind
 		// the popped slot: with q empty, its ring is as the pop left it.
 		if q.count == 0 && s.reuseReads && s.overloadedStart == never {
-			if s.self.Posted && s.last == q && s.parked == noQueue && s.solo == nil && s.runnable.Len() == 0 &&
-				sameFunc(&q.ring[popped].action, &s.self.Fn) &&
-				len(q.name) == len(s.self.Name) && unsafe.StringData(q.name) == unsafe.StringData(s.self.Name) &&
-				q.typ == s.self.Typ && s.pending.Load()&s.pendingMask == 0 &&
+			if s.self.Posted && s.last == q && s.parked == noQueue && s.solo == noQueue && s.runnable.Len() == 0 &&
+				sameFunc(&q.ring[popped].action, &s.self.Fn) && s.pending.Load()&s.pendingMask == 0 &&
 				(s.idleBack == noQueue && after <= s.selfExpiry ||
 					s.idleBack != noQueue && !s.idleTooLong(s.byID[s.idleBack].lastService, after)) {
 				// The Self's post of the action to its own queue,
 				// and the crank's move of it, at once: the clock's
-				// usual crank. (After Shutdown, last is nil.) The queue would go idle (parked,
+				// usual crank. (The action that ran is Fn, so q is
+				// the queue of (Name, Typ), the only one Fn is ever
+				// posted to. After Shutdown, last is nil.) The queue would go idle (parked,
 				// nothing to link: none was parked), Drained would
 				// be true, so that the crank goes to its move, and
 				// the move, with nothing else pending, would be
@@ -719,7 +725,7 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 				s.stats.ActionsEnqueued++
 				// The action, which is Fn, goes back into the slot
 				// it was taken from, still holding it.
-				s.solo = q
+				s.solo = q.id
 				q.head, q.count = popped, 1
 				q.ring[popped].enqueued = after
 				s.size++
@@ -738,7 +744,7 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 			// idle queue to forget: q is parked, so the back of the
 			// idle list is the linked part's, or q itself, last served
 			// now. Only a virtual clock reads the same time again.
-			if s.virtual != nil && s.solo == nil && s.runnable.Len() == 0 {
+			if s.virtual != nil && s.solo == noQueue && s.runnable.Len() == 0 {
 				if b := s.idleBack; b == noQueue {
 					s.drained = after <= s.selfExpiry
 				} else {
@@ -753,13 +759,13 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 			// nor grow it into another).
 			q.ring[popped] = pending{}
 		}
-		if q.count != 0 && s.reuseReads && s.overloadedStart == never && s.solo == nil &&
+		if q.count != 0 && s.reuseReads && s.overloadedStart == never && s.solo == noQueue &&
 			s.runnable.Len() == 0 && !q.overloaded(s.latencyWindow, after) && !s.isShutdown.Load() {
 			// reinstate's case for the lone runnable queue that still
 			// has actions (a backlog), inline: neither it nor the
 			// scheduler is overloaded, so the overload state stays; it is
 			// the lone runnable queue again.
-			s.solo = q
+			s.solo = q.id
 			return
 		}
 		s.reinstate(q, after)
@@ -818,13 +824,13 @@ func (s *Scheduler) reinstate(q *actionQueue, last time.Duration) {
 // pushRunnable makes q runnable: into solo if no queue is runnable,
 // otherwise into the heap, after solo if there was one.
 func (s *Scheduler) pushRunnable(q *actionQueue) {
-	if s.solo == nil && s.runnable.Len() == 0 {
-		s.solo = q
+	if s.solo == noQueue && s.runnable.Len() == 0 {
+		s.solo = q.id
 		return
 	}
-	if s.solo != nil {
-		s.runnable.Push(s.solo)
-		s.solo = nil
+	if s.solo != noQueue {
+		s.runnable.Push(s.byID[s.solo])
+		s.solo = noQueue
 	}
 	s.runnable.Push(q)
 }
@@ -1036,7 +1042,7 @@ func (s *Scheduler) Shutdown() {
 	s.queues = make(map[queueKey]*actionQueue)
 	s.last = nil
 	s.runnable = stdheap.New(moreService)
-	s.solo = nil
+	s.solo = noQueue
 	if s.parked != noQueue {
 		s.byID[s.parked].idle = false
 	}
@@ -1059,8 +1065,8 @@ func (s *Scheduler) getExistingQueue(name string, typ ActionType) *actionQueue {
 // NextQueueToRun returns the name of the queue the next RunOne would serve,
 // or "" if no queue is runnable. It is part of the testing interface.
 func (s *Scheduler) NextQueueToRun() string {
-	if s.solo != nil {
-		return s.solo.name
+	if s.solo != noQueue {
+		return s.byID[s.solo].name
 	}
 	if s.runnable.Len() == 0 {
 		return ""

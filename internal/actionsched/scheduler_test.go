@@ -817,19 +817,21 @@ func TestInvariants(t *testing.T) {
 				next := s.NextQueueToRun()
 				var minService time.Duration = -1
 				runnable := s.runnable.Items()
-				if s.solo != nil {
+				if s.solo != noQueue {
 					if len(runnable) != 0 {
 						rt.Fatalf("a lone runnable queue beside %d in the heap", len(runnable))
 					}
-					runnable = []*actionQueue{s.solo}
+					runnable = []*actionQueue{s.byID[s.solo]}
 				}
 				for _, q := range runnable {
 					if minService < 0 || q.totalService < minService {
 						minService = q.totalService
 					}
 				}
-				top := s.solo
-				if top == nil && s.runnable.Len() > 0 {
+				var top *actionQueue
+				if s.solo != noQueue {
+					top = s.byID[s.solo]
+				} else if s.runnable.Len() > 0 {
 					top = s.runnable.Top()
 				}
 				if top != nil && (top.name != next || top.totalService != minService) {
