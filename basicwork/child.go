@@ -84,3 +84,27 @@ func completeShutdown(w Work) {
 	}
 	b.Shutdown()
 }
+
+// startAdded starts b, the child that the composite whose BasicWork is
+// parent has just added, with notify, then calls notify, as the composite
+// does after a start (work.Work's AddWorkWithCallback), if the start is
+// plain: b is PENDING with no extra (no retry, timer or cause to reset),
+// logging is off, and b's type leaves StartWork and OnReset to BasicWork.
+// Then nothing on the way runs user code but a transition listener,
+// whose panic is returned, once notify has run, rather than raised; it
+// returns false, having done nothing, otherwise. shared says notify is
+// parent's WakeSelfUpCallback(nil), whose first test (wakeSelf) is made
+// here, inline.
+func startAdded(b, parent *BasicWork, notify func(), shared bool) (started bool, listenerPanic any) {
+	const want = int32(InternalPending) | defaultOnReset | defaultStartWork
+	if b.env.logCore != nil || b.ext != nil || b.state.Load()&(stateMask|defaultOnReset|defaultStartWork) != want {
+		return false, nil
+	}
+	// StartWork's plain start.
+	b.notify = notify
+	listenerPanic = b.move(InternalPending, InternalRunning)
+	if !shared || !parent.defaults(defaultWakeUp) || parent.InternalState() == InternalWaiting {
+		notify()
+	}
+	return true, listenerPanic
+}

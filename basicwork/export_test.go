@@ -7,13 +7,17 @@ func (b *BasicWork) SetParentForTest(parent *BasicWork, slot int) { b.setParent(
 func (b *BasicWork) ParentForTest() (*BasicWork, int) { return b.parent, int(b.slot) }
 
 // DefaultHooksForTest names the hooks that b's outer type leaves to
-// BasicWork's own (typeInfo), in hookFlags' order.
+// BasicWork's own (typeInfo), in hookFlags' order, then StartWork if the
+// type leaves it to BasicWork too.
 func DefaultHooksForTest(b *BasicWork) []string {
 	var names []string
 	for _, h := range hookFlags {
 		if b.defaults(h.flag) {
 			names = append(names, h.method)
 		}
+	}
+	if b.defaults(defaultStartWork) {
+		names = append(names, "StartWork")
 	}
 	return names
 }

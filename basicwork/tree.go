@@ -59,6 +59,7 @@ func init() {
 			return b.parent, int(b.slot)
 		},
 		StartChild:     startChild,
+		StartAdded:     startAdded,
 		Shutdown:       shutdownChild,
 		CheckStartable: checkStartable,
 		CheckInit:      checkInitOf,

@@ -34,6 +34,11 @@ const (
 	defaultOnFailureRaise
 	defaultOnReset
 	defaultWakeUp
+	// defaultStartWork: the type's StartWork is BasicWork's own (only the
+	// library's composites may extend it: checkNonVirtual), so a parent
+	// may start a new child without the call through the interface
+	// (startAdded).
+	defaultStartWork
 )
 
 // hookFlags maps the hooks checked to their flags.
@@ -86,6 +91,9 @@ func newTypeInfo(t reflect.Type, word unsafe.Pointer) *typeInfo {
 		if fromBasicWork(t, h.method) {
 			c.defaults |= h.flag
 		}
+	}
+	if fromBasicWork(t, "StartWork") {
+		c.defaults |= defaultStartWork
 	}
 	return c
 }

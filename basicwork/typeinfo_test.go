@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	"github.com/stellarwork/stellarwork/dagwork"
 )
 
 // A work does not call a hook that its outer type leaves to BasicWork's
@@ -154,8 +155,13 @@ func TestDefaultHooksAreKnown(t *testing.T) {
 	app, _ := newTestApp(t, nil)
 	w := &plainLeaf{}
 	w.Init(app, "leaf", basicwork.RetryNever, w)
-	require.Equal(t, []string{"OnSuccess", "OnFailureRetry", "OnFailureRaise", "OnReset", "WakeUp"},
+	require.Equal(t, []string{"OnSuccess", "OnFailureRetry", "OnFailureRaise", "OnReset", "WakeUp", "StartWork"},
 		basicwork.DefaultHooksForTest(&w.BasicWork))
+	// Outside the library, no type may declare StartWork (Init refuses it).
 	h := newHooked(app, "hooked", basicwork.RetryNever, always(basicwork.Success))
-	require.Empty(t, basicwork.DefaultHooksForTest(&h.BasicWork))
+	require.Equal(t, []string{"StartWork"}, basicwork.DefaultHooksForTest(&h.BasicWork))
+	// A DAGWork extends it: a parent must start it through the interface.
+	d, err := dagwork.New(app, "dag", nil)
+	require.NoError(t, err)
+	require.NotContains(t, basicwork.DefaultHooksForTest(&d.BasicWork), "StartWork")
 }

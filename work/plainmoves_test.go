@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
 	"github.com/stellarwork/stellarwork/basicwork"
@@ -68,7 +69,13 @@ func runPlainOrHooked(scripts [][]int, addAt []int, hooked bool) string {
 			w.Init(app, fmt.Sprintf("c%d", i), basicwork.RetryNever, w)
 			c = w
 		}
-		if err := h.AddWork(c); err != nil {
+		// Every other child wakes the holder up with a callback of its
+		// own, the others with the holder's shared one.
+		var cb func()
+		if i%2 == 1 {
+			cb = func() { fmt.Fprintf(&log, "callback of c%d\n", i) }
+		}
+		if err := h.AddWorkWithCallback(cb, c); err != nil {
 			panic(err)
 		}
 	}
@@ -79,10 +86,29 @@ func runPlainOrHooked(scripts [][]int, addAt []int, hooked bool) string {
 
 // TestPlainMovesMatchGeneralPath: StartWork's and CrankWork's plain moves
 // (a new work's start, the move to Success of a work that leaves
-// OnSuccess to BasicWork), made without changeState, give the same
+// OnSuccess to BasicWork), made without changeState, and AddWork's plain
+// start of a child (without its outer StartWork and the deferred undo),
+// with the holder's shared wake-up callback or one of the child's, give
+// the same
 // transitions, times, paths and parent counts as changeState's general
 // path, which hookedStep's do-nothing hooks send the same scripts through.
 func TestPlainMovesMatchGeneralPath(t *testing.T) {
+	// A child added while the holder waits on its first children's
+	// timers, with the holder's shared wake-up callback (c2) or one of
+	// its own (c1): the add must wake the holder up. The cranks of the
+	// adds are found by running the scripts.
+	for _, tc := range []struct {
+		scripts [][]int
+		addAt   []int
+		added   string
+	}{
+		{[][]int{{5}, {5}, {}}, []int{0, 0, 6}, "holder/c2 WORK_PENDING->WORK_RUNNING @0 [Waiting: holder"},
+		{[][]int{{5}, {}}, []int{0, 4}, "holder/c1 WORK_PENDING->WORK_RUNNING @0 [Waiting: holder"},
+	} {
+		plain := runPlainOrHooked(tc.scripts, tc.addAt, false)
+		require.Equal(t, runPlainOrHooked(tc.scripts, tc.addAt, true), plain)
+		require.Contains(t, plain, tc.added)
+	}
 	rapid.Check(t, func(t *rapid.T) {
 		scripts, addAt := drawScripts(t, 10, 4, 6, 5)
 		plain := runPlainOrHooked(scripts, addAt, false)

@@ -154,6 +154,22 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 		w.cursor = i
 	}
 	wakeSelf := w.WakeSelfUpCallback(cb)
+	// A plain start, the usual one, cannot panic but in a transition
+	// listener, once the child is RUNNING: it needs no deferred undo.
+	if started, p := tree.StartAdded(base, &w.BasicWork, wakeSelf, cb == nil); started {
+		if p != nil {
+			panic(p)
+		}
+		return nil
+	}
+	return w.startAdded(child, base, wakeSelf, i, cursor)
+}
+
+// startAdded starts child, whose BasicWork is base, just added in slot i,
+// with wakeSelf, then calls wakeSelf; if the start panics while the child
+// is still PENDING, the add is undone and the round-robin position put
+// back to cursor.
+func (w *Work) startAdded(child basicwork.Work, base *basicwork.BasicWork, wakeSelf func(), i, cursor int) error {
 	started := false
 	defer func() {
 		// A start that panics before the child left PENDING (its OnReset,

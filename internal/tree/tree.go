@@ -78,6 +78,15 @@ type Access[W, B any] struct {
 	// notify, undoing the registration if the start panics before w leaves
 	// PENDING (see basicwork's child.go).
 	StartChild func(parent B, slot int, w W, notify, started func())
+	// StartAdded starts child, which the composite whose BasicWork is
+	// parent has just added, with notify and then calls notify, if that
+	// start cannot run user code but a transition listener (a new work
+	// whose type leaves StartWork and OnReset to BasicWork, logging off):
+	// it returns true and what the listener panicked with, to be raised
+	// then. Otherwise it does nothing and returns false: the composite
+	// starts the child through its outer StartWork. shared says notify is
+	// parent's WakeSelfUpCallback(nil).
+	StartAdded func(child, parent B, notify func(), shared bool) (started bool, listenerPanic any)
 	// Shutdown shuts child down through its outer Shutdown, as a parent
 	// shuts a child down; if that panics before child is aborting, child's
 	// shutdown is completed before the panic goes on (see basicwork's
