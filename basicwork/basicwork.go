@@ -129,7 +129,17 @@ type extra struct {
 	failure      *failureRecord       // SetFailureCause's record (failure.go)
 	wakeSelf     func()               // WakeSelfUpCallback(nil), made once
 	kids         tree.Composite[Work] // the children, if a composite declared them
+	counts       *tree.Counts         // their counts per public state, if declared
 }
+
+// numPublic is the number of public states (State values).
+const numPublic = int(Failure) + 1
+
+// tree.Counts has one count per public state.
+var (
+	_ [tree.NumStates - numPublic]struct{}
+	_ [numPublic - tree.NumStates]struct{}
+)
 
 // more returns the work's extra, allocating it on first use.
 func (b *BasicWork) more() *extra {
@@ -708,10 +718,21 @@ func (b *BasicWork) move(cur, st InternalState) (listenerPanic any) {
 		b.logMove(cur, st)
 	}
 	b.storeState(st)
-	if p := b.parent; p != nil && p.ext != nil && p.ext.kids != nil {
+	if p := b.parent; p != nil && p.ext != nil {
 		// cur and st are states, so the modulo only drops the bounds checks.
 		if from, to := publicOf[uint(cur)%uint(NumInternalStates)], publicOf[uint(st)%uint(NumInternalStates)]; from != to {
-			p.ext.kids.ChildState(int(b.slot), int(from), int(to))
+			x := p.ext
+			if n := x.counts; n != nil {
+				// The parent's counts, kept here; its notice only for
+				// what they do not tell (tree.Composite.ChildState).
+				n[from]--
+				n[to]++
+				if from == Waiting || to == Waiting || to == Failure {
+					x.kids.ChildState(int(b.slot), int(from), int(to))
+				}
+			} else if x.kids != nil {
+				x.kids.ChildState(int(b.slot), int(from), int(to))
+			}
 		}
 	}
 	b.since = b.env.clock.Elapsed()

@@ -14,6 +14,9 @@ func init() {
 	tree.Register(&tree.Access[Work, *BasicWork]{
 		Base:     func(w Work) *BasicWork { return w.basicWork() },
 		Declare:  func(b *BasicWork, c tree.Composite[Work]) { b.more().kids = c },
+		DeclareCounts: func(b *BasicWork, n *tree.Counts) {
+			b.more().counts = n
+		},
 		Children: childrenOf,
 		Cranks: func(w Work) bool {
 			_, ok := w.basicWork().kids().(tree.Cranked[Work])

@@ -77,3 +77,40 @@ func TestFailureCauseThroughEveryComposite(t *testing.T) {
 	}
 	require.Equal(t, []string{"g", "seq", "cond", "leaf"}, names)
 }
+
+// afterChildren adds its children at its first DoWork, runs while one of
+// them runs, then fails, whatever they did.
+type afterChildren struct {
+	work.Work
+	kids  []basicwork.Work
+	added bool
+}
+
+func (w *afterChildren) DoWork() basicwork.State {
+	if !w.added {
+		w.added = true
+		for _, c := range w.kids {
+			if err := w.AddWork(c); err != nil {
+				panic(err)
+			}
+		}
+	}
+	if w.AnyChildRunning() {
+		return basicwork.Running
+	}
+	return basicwork.Failure
+}
+
+// TestFailureCauseOfADroppedChild: the child that failed first is the
+// cause even once the round-robin walk has dropped it from its slot,
+// which it does while a sibling still runs (the parent remembers it from
+// its notice).
+func TestFailureCauseOfADroppedChild(t *testing.T) {
+	app := newApp()
+	slow := testworks.NewStepWork(app, "slow", 5)
+	w := &afterChildren{kids: []basicwork.Work{newDiskLeaf(app, "leaf"), slow}}
+	w.Init(app, "parent", basicwork.RetryNever, w)
+	err := app.WorkScheduler().ExecuteWork(t.Context(), w)
+	require.ErrorIs(t, err, errDisk)
+	require.Equal(t, 2, w.DoneChildren(), "both children were dropped before the parent failed")
+}

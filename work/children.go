@@ -48,17 +48,15 @@ type children struct {
 	lastLive int // highest non-empty slot, -1 if none
 	active   bitmap
 	// count[s] is how many of the children held read the basicwork.State
-	// s; valid unless scanAll.
-	count   [numStates]int
+	// s; valid unless scanAll. basicwork moves a child's count as its
+	// state changes (tree.Counts).
+	count   itree.Counts
 	scanAll bool
 	// failed is the first child that moved to Failure since the children
 	// were last cleared, as the notices tell: the walk may have dropped
 	// it from its slot by the time its parent fails.
 	failed *basicwork.BasicWork
 }
-
-// numStates is the number of public states (basicwork.State values).
-const numStates = int(basicwork.Failure) + 1
 
 // Children yields the children held now, in order.
 func (c *children) Children() iter.Seq[basicwork.Work] {
@@ -72,13 +70,12 @@ func (c *children) Children() iter.Seq[basicwork.Work] {
 }
 
 // ChildState records that the child in slot went from the public state
-// from to to.
+// from to to, to or from Waiting (the active bitmap) or to Failure (the
+// first child that failed); basicwork moved its count (tree.Counts).
 func (c *children) ChildState(slot int, from, to int) {
 	if slot >= len(c.slots) || c.slots[slot] == nil {
 		return
 	}
-	c.count[from]--
-	c.count[to]++
 	if to == int(basicwork.Failure) && c.failed == nil {
 		c.failed = c.slots[slot]
 	}
@@ -165,7 +162,7 @@ func (c *children) clear(owner *basicwork.BasicWork) {
 	}
 	c.slots = c.slots[:0]
 	c.active.reset()
-	c.count = [numStates]int{}
+	c.count = itree.Counts{}
 	c.lastLive = -1
 	c.scanAll = false
 	c.failed = nil

@@ -85,6 +85,7 @@ func (w *Work) Init(app basicwork.Application, name string, maxRetries int, self
 	w.cursor = -1
 	w.kids.lastLive = -1
 	tree.Declare(&w.BasicWork, &w.kids)
+	tree.DeclareCounts(&w.BasicWork, &w.kids.count)
 }
 
 // Status is the BasicWork status, followed by " : d/t children completed"

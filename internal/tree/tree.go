@@ -30,11 +30,25 @@ type Composite[W any] interface {
 	Children() iter.Seq[W]
 	// ChildState is called when the child registered in slot changes its
 	// public state (what State reports) from from to to, both values of
-	// basicwork.State; the child's State already reads to.
+	// basicwork.State; the child's State already reads to. If the
+	// composite declared Counts (Access.DeclareCounts), basicwork keeps
+	// them itself and calls ChildState only for a change from or to
+	// basicwork.Waiting, or to basicwork.Failure.
 	ChildState(slot int, from, to int)
 	// ChildLost is called when another parent takes the child in slot over.
 	ChildLost(slot int)
 }
+
+// NumStates is the number of public states, the basicwork.State values
+// (basicwork checks that it is).
+const NumStates = 5
+
+// Counts is how many of a composite's children read each public state,
+// indexed by basicwork.State. A composite that declares them
+// (Access.DeclareCounts) counts a child in when it adds it and out when
+// it drops it; basicwork moves the child's count from one state to the
+// other at each change of its public state, without a call.
+type Counts [NumStates]int
 
 // Access is the set of functions basicwork hands the library's packages. W
 // is basicwork.Work and B is *basicwork.BasicWork.
@@ -44,6 +58,10 @@ type Access[W, B any] struct {
 	// Declare records c as the children of the composite whose BasicWork is
 	// b. Called once, from the composite's Init.
 	Declare func(b B, c Composite[W])
+	// DeclareCounts records n as the Counts of the composite whose
+	// BasicWork is b, which declared its children first. Called once,
+	// from the composite's Init.
+	DeclareCounts func(b B, n *Counts)
 	// Children yields the children w declares, or nothing for a leaf.
 	Children func(w W) iter.Seq[W]
 	// Cranks reports whether w declared a Cranked composite: it cranks its
