@@ -12,12 +12,10 @@ import (
 // are not part of this package's API.
 func init() {
 	tree.Register(&tree.Access[Work, *BasicWork]{
-		Base:     func(w Work) *BasicWork { return w.basicWork() },
-		Declare:  func(b *BasicWork, c tree.Composite[Work]) { b.more().kids = c },
-		DeclareCounts: func(b *BasicWork, n *tree.Counts) {
-			b.more().counts = n
-		},
-		Children: childrenOf,
+		Base:          func(w Work) *BasicWork { return w.basicWork() },
+		Declare:       func(b *BasicWork, c tree.Composite[Work]) { b.more().kids = c },
+		DeclareCounts: func(b *BasicWork, n *tree.Counts) { b.more().counts = n },
+		Children:      childrenOf,
 		Cranks: func(w Work) bool {
 			_, ok := w.basicWork().kids().(tree.Cranked[Work])
 			return ok
