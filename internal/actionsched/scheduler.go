@@ -674,12 +674,12 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	}
 	// popFront, but the slot is cleared after the action (below), so
 	// that the Self's post can put the action back where it was.
-	popped, ring := q.head, unsafe.SliceData(q.ring)
-	action := q.ring[popped].action
-	q.head = (popped + 1) & (len(q.ring) - 1)
+	slot := &q.ring[q.head]
+	action := slot.action
+	q.head = (q.head + 1) & (len(q.ring) - 1)
 	q.count--
 	if len(q.over) != 0 && q.count == 0 {
-		q.ring[popped] = pending{} // the ring becomes the spare, all clear
+		*slot = pending{} // the ring becomes the spare, all clear
 		q.refill()
 	}
 	// One deferred function does the bookkeeping after the action, whether
@@ -702,39 +702,39 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 		// Nothing took actions out of q during the action (it was
 		// neither runnable nor idle), and a post to it put them behind
 		// the popped slot: with q empty, its ring is as the pop left it.
+		if s.self.Posted && q.count == 0 && s.last == q && s.parked == noQueue && s.solo == noQueue &&
+			s.runnable.Len() == 0 && sameFunc(&slot.action, &s.self.Fn) && s.pending.Load()&s.pendingMask == 0 &&
+			s.overloadedStart == never && (s.idleBack == noQueue && after <= s.selfExpiry ||
+			s.idleBack != noQueue && !s.idleTooLong(s.byID[s.idleBack].lastService, after)) {
+			// The Self's post of the action to its own queue, and the
+			// crank's move of it, at once: the clock's usual crank (a
+			// watched pending word implies a virtual clock, and with it
+			// reused reads). The action that ran is Fn, so q is the
+			// queue of (Name, Typ), the only one Fn is ever posted to;
+			// after Shutdown, last is nil. The queue would go idle
+			// (reinstate's usual case below: parked, nothing to link,
+			// as none was parked), Drained would be true, so that the
+			// crank goes to its move, and the move, with nothing else
+			// pending, would be EnqueueAt's usual case at this reading
+			// (q is the last queue posted to, and parked). So q stays
+			// the lone runnable queue, with the action back in the
+			// slot it was taken from, which still holds it, and the
+			// statistics count the suspension, the activation and the
+			// post.
+			s.stats.QueuesSuspended++
+			s.stats.QueuesActivatedFromIdle++
+			s.stats.ActionsEnqueued++
+			s.solo = q.id
+			q.head, q.count = (q.head-1)&(len(q.ring)-1), 1
+			slot.enqueued = after
+			s.size++
+			s.drained = true
+			s.self.Posted = false
+			s.self.Moved = true
+			return
+		}
 		if q.count == 0 && s.reuseReads && s.overloadedStart == never {
-			if s.self.Posted && s.last == q && s.parked == noQueue && s.solo == noQueue && s.runnable.Len() == 0 &&
-				sameFunc(&q.ring[popped].action, &s.self.Fn) && s.pending.Load()&s.pendingMask == 0 &&
-				(s.idleBack == noQueue && after <= s.selfExpiry ||
-					s.idleBack != noQueue && !s.idleTooLong(s.byID[s.idleBack].lastService, after)) {
-				// The Self's post of the action to its own queue,
-				// and the crank's move of it, at once: the clock's
-				// usual crank. (The action that ran is Fn, so q is
-				// the queue of (Name, Typ), the only one Fn is ever
-				// posted to. After Shutdown, last is nil.) The queue would go idle (parked,
-				// nothing to link: none was parked), Drained would
-				// be true, so that the crank goes to its move, and
-				// the move, with nothing else pending, would be
-				// EnqueueAt's usual case at this reading (q is the
-				// last queue posted to, under the same name
-				// string). So q stays the lone runnable queue, with
-				// the action back in it, and the statistics count
-				// the suspension, the activation and the post.
-				s.stats.QueuesSuspended++
-				s.stats.QueuesActivatedFromIdle++
-				s.stats.ActionsEnqueued++
-				// The action, which is Fn, goes back into the slot
-				// it was taken from, still holding it.
-				s.solo = q.id
-				q.head, q.count = popped, 1
-				q.ring[popped].enqueued = after
-				s.size++
-				s.drained = true
-				s.self.Posted = false
-				s.self.Moved = true
-				return
-			}
-			q.ring[popped] = pending{}
+			*slot = pending{}
 			// reinstate's usual case, inline: an empty queue is not
 			// overloaded, and neither is the scheduler, so the overload
 			// state stays; the queue goes idle.
@@ -753,11 +753,14 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 			}
 			return
 		}
-		if unsafe.SliceData(q.ring) == ring && q.count < len(q.ring) {
-			// Posts to q during the action left the popped slot
-			// out of the ring's live part (they did not fill it,
-			// nor grow it into another).
-			q.ring[popped] = pending{}
+		if off := uintptr(unsafe.Pointer(slot)) - uintptr(unsafe.Pointer(unsafe.SliceData(q.ring))); off < uintptr(len(q.ring))*unsafe.Sizeof(pending{}) &&
+			q.count < len(q.ring) {
+			// The popped slot is out of the ring's live part: it is
+			// still in the ring (posts to q during the action did not
+			// grow it into another; the old one, which slot keeps
+			// alive, cannot be the new one's memory), and they did not
+			// fill it.
+			*slot = pending{}
 		}
 		if q.count != 0 && s.reuseReads && s.overloadedStart == never && s.solo == noQueue &&
 			s.runnable.Len() == 0 && !q.overloaded(s.latencyWindow, after) && !s.isShutdown.Load() {

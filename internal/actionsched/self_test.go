@@ -22,8 +22,9 @@ import (
 // clock's PostOnCrank would have it. Other queues run dry before it in the
 // same loop, virtual time moves inside actions past the latency window,
 // and Shutdown comes between steps and inside actions. After every step,
-// what ran, Drained after each RunOne, the statistics, the sizes, the next
-// queue, the last reading and the idle list must agree.
+// what ran, Drained after each RunOne, the statistics, the sizes, the
+// overload state, the next queue, the last reading and the idle list must
+// agree.
 func TestSelfPostMatchesGeneralPost(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		window := rapid.SampledFrom([]time.Duration{0, 10, 100, -3}).Draw(rt, "window")
@@ -123,12 +124,16 @@ func TestSelfPostMatchesGeneralPost(t *testing.T) {
 			for _, x := range []*side{a, b} {
 				switch {
 				case op < 3:
-					id := fmt.Sprint(i)
+					// One to three: backlogs, which overload the
+					// scheduler while it serves them.
 					name := []string{"self", "other", "third"}[op]
-					x.s.EnqueueAt(name, func() {
-						x.ran = append(x.ran, fmt.Sprintf("%s %s@%d", name, id, x.now.Load()))
-						x.now.Add(int64(i % 3))
-					}, NormalAction, time.Duration(x.now.Load()))
+					for k := range i%3 + 1 {
+						id := fmt.Sprint(i, ".", k)
+						x.s.EnqueueAt(name, func() {
+							x.ran = append(x.ran, fmt.Sprintf("%s %s@%d", name, id, x.now.Load()))
+							x.now.Add(int64(i % 3))
+						}, NormalAction, time.Duration(x.now.Load()))
+					}
 				case op < 4:
 					if !x.keep {
 						x.keep = true
@@ -148,9 +153,46 @@ func TestSelfPostMatchesGeneralPost(t *testing.T) {
 			require.Equal(rt, a.drained, b.drained, "drained")
 			require.Equal(rt, a.s.Stats(), b.s.Stats(), "stats")
 			require.Equal(rt, a.s.Size(), b.s.Size(), "size")
+			require.Equal(rt, a.s.MaxTotalService(), b.s.MaxTotalService(), "max total service")
+			require.Equal(rt, a.s.Overloaded(), b.s.Overloaded(), "overloaded")
+			require.Equal(rt, a.s.OverloadedDuration(), b.s.OverloadedDuration(), "overloaded for")
 			require.Equal(rt, a.s.NextQueueToRun(), b.s.NextQueueToRun(), "next queue")
 			require.Equal(rt, a.s.LastRead(), b.s.LastRead(), "last read")
 			require.Equal(rt, idleNames(a.s), idleNames(b.s), "idle list")
 		}
 	})
+}
+
+// TestPoppedSlotClearedAfterAction: the slot an action is taken from is
+// cleared once it has run (so that the closure can be collected), whatever
+// the action posted to its own queue meanwhile: nothing, fewer posts than
+// the ring holds, exactly as many as fill it (the slot is then live again,
+// and kept), or more (the ring grows into another). Every action posted
+// runs, once, in order, and no slot outside the ring's live part holds one.
+func TestPoppedSlotClearedAfterAction(t *testing.T) {
+	for _, posts := range []int{0, 1, 3, 4, 5, 9} {
+		t.Run(fmt.Sprint(posts), func(t *testing.T) {
+			s, _ := newSched(10)
+			var ran []int
+			s.Enqueue("q", func() {
+				ran = append(ran, 0)
+				for i := 1; i <= posts; i++ {
+					s.Enqueue("q", func() { ran = append(ran, i) }, NormalAction)
+				}
+			}, NormalAction)
+			require.Equal(t, 1, s.RunOne())
+			q := s.getExistingQueue("q", NormalAction)
+			for i := range q.ring {
+				live := (i-q.head)&(len(q.ring)-1) < q.count
+				require.Equal(t, live, q.ring[i].action != nil, "slot %d of %d (head %d, count %d)", i, len(q.ring), q.head, q.count)
+			}
+			for s.RunOne() != 0 {
+			}
+			want := make([]int, posts+1)
+			for i := range want {
+				want[i] = i
+			}
+			require.Equal(t, want, ran)
+		})
+	}
 }
