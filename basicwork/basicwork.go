@@ -353,11 +353,13 @@ func (b *BasicWork) OnFailureRaise() {}
 // or waiting is a programming error and panics.
 func (b *BasicWork) CrankWork() {
 	b.checkInit("CrankWork")
+	// One table look-up says whether the state runs, aborts or refuses a
+	// crank (a done or waiting work).
 	st := b.InternalState()
-	if 1<<(uint(st)%uint(NumInternalStates))&(doneStates|1<<InternalWaiting) != 0 {
-		panic(invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
-	}
-	if st == InternalAborting {
+	if k := crankOf[uint(st)%uint(NumInternalStates)]; k != crankRuns {
+		if k == crankRefused {
+			panic(invariant(b.name, "BasicWork error: cannot crank %s in state %s", b.name, st))
+		}
 		b.crankAborting()
 		return
 	}
@@ -387,6 +389,25 @@ func (b *BasicWork) CrankWork() {
 		}
 	}
 	b.setState(internalOf(next))
+}
+
+// What a crank does in each state (crankOf).
+const (
+	crankRuns    = iota // OnRun
+	crankAborts         // OnAbort (crankAborting)
+	crankRefused        // none: the work is done or waiting, CrankWork panics
+)
+
+// crankOf is CrankWork's table: what a crank does in each internal state.
+var crankOf = [NumInternalStates]uint8{
+	InternalPending:  crankRuns,
+	InternalRunning:  crankRuns,
+	InternalRetrying: crankRuns, // only inside a transition: the C++ does not refuse it
+	InternalAborting: crankAborts,
+	InternalWaiting:  crankRefused,
+	InternalSuccess:  crankRefused,
+	InternalFailure:  crankRefused,
+	InternalAborted:  crankRefused,
 }
 
 // crankAborting is CrankWork's step of an aborting work: OnAbort, its log
