@@ -56,6 +56,11 @@ type BatchWork struct {
 	// start did): it is added before any other on the next top-up, so
 	// that the panic does not lose it.
 	held basicwork.Work
+	// stale is the end of the entries DoWork dropped, past the batch's
+	// length, that the top-up has not written over yet: they are cleared
+	// after it (or at the next DoWork or DoReset, if it panicked), not
+	// before, so that an entry the top-up writes again is written once.
+	stale int
 }
 
 // finalType is the type whose DoWork and DoReset are final.
@@ -80,8 +85,9 @@ func (b *BatchWork) NumWorksInBatch() int { return len(b.batch) }
 // DoReset empties the batch and resets the iterator. It is final: do not
 // override it (ResetIter is the implementer's part).
 func (b *BatchWork) DoReset() {
-	clear(b.batch)
+	clear(b.batch[:max(len(b.batch), b.stale)])
 	b.batch = b.batch[:0]
+	b.stale = 0
 	b.held = nil
 	b.iter.ResetIter()
 }
@@ -104,10 +110,14 @@ func (b *BatchWork) DoWork() basicwork.State {
 		}
 		kept = append(kept, c)
 	}
-	clear(b.batch[len(kept):])
+	b.stale = max(b.stale, len(b.batch))
 	b.batch = kept
 
 	b.addMoreWorkIfNeeded()
+	if n := len(b.batch); n < b.stale {
+		clear(b.batch[n:b.stale])
+	}
+	b.stale = 0
 
 	if b.AllChildrenSuccessful() {
 		return basicwork.Success
