@@ -674,11 +674,13 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	}
 	// popFront, but the slot is cleared after the action (below), so
 	// that the Self's post can put the action back where it was.
+	// An emptied ring keeps its head at the popped slot (any slot would
+	// do), where the next post goes.
 	slot := &q.ring[q.head]
 	action := slot.action
-	q.head = (q.head + 1) & (len(q.ring) - 1)
-	q.count--
-	if len(q.over) != 0 && q.count == 0 {
+	if q.count--; q.count != 0 {
+		q.head = (q.head + 1) & (len(q.ring) - 1)
+	} else if len(q.over) != 0 {
 		*slot = pending{} // the ring becomes the spare, all clear
 		q.refill()
 	}
@@ -725,7 +727,7 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 			s.stats.QueuesActivatedFromIdle++
 			s.stats.ActionsEnqueued++
 			s.solo = q.id
-			q.head, q.count = (q.head-1)&(len(q.ring)-1), 1
+			q.count = 1 // at head, the popped slot
 			slot.enqueued = after
 			s.size++
 			s.drained = true
@@ -754,12 +756,12 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 			return
 		}
 		if off := uintptr(unsafe.Pointer(slot)) - uintptr(unsafe.Pointer(unsafe.SliceData(q.ring))); off < uintptr(len(q.ring))*unsafe.Sizeof(pending{}) &&
-			q.count < len(q.ring) {
+			(int(off/unsafe.Sizeof(pending{}))-q.head)&(len(q.ring)-1) >= q.count {
 			// The popped slot is out of the ring's live part: it is
 			// still in the ring (posts to q during the action did not
 			// grow it into another; the old one, which slot keeps
 			// alive, cannot be the new one's memory), and they did not
-			// fill it.
+			// reach it.
 			*slot = pending{}
 		}
 		if q.count != 0 && s.reuseReads && s.overloadedStart == never && s.solo == noQueue &&
