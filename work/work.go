@@ -208,17 +208,18 @@ func (w *Work) OnRun() basicwork.State {
 	// yieldNextRunningChild's two usual cases are taken here, without its
 	// call: the child at the round-robin position reads Running (it is
 	// cranked), or the round is at its end (then DoWork runs).
+	// The child at the position is the one the walk returns exactly when
+	// it reads Running: a child that reads Running is active, and the
+	// walk (a jump or a scan) looks at the position first.
 	k := &w.kids
 	if i := w.cursor; i >= 0 {
-		if wd := i >> 6; !k.scanAll && wd < len(k.active.words) && k.active.words[wd]&(1<<(i&63)) != 0 {
-			if c := k.slots[i]; c.State() == basicwork.Running {
-				w.cursor = -1
-				if i < k.lastLive {
-					w.cursor = i + 1
-				}
-				c.CrankWork()
-				return basicwork.Running
+		if c := k.slots[i]; c != nil && c.State() == basicwork.Running {
+			w.cursor = -1
+			if i < k.lastLive {
+				w.cursor = i + 1
 			}
+			c.CrankWork()
+			return basicwork.Running
 		}
 		if c := w.yieldNextRunningChild(); c != nil {
 			c.CrankWork()
