@@ -90,29 +90,6 @@ func (c *children) ChildState(slot int, from, to int) {
 // the walk scans all the children at each step, as the C++ does.
 func (c *children) ChildLost(int) { c.scanAll = true }
 
-// add puts b, the BasicWork of a child that tree.Adopt registered in slot
-// len(c.slots) of owner, in that slot; prev is the parent it had before.
-func (c *children) add(owner, b, prev *basicwork.BasicWork) int {
-	i := len(c.slots)
-	c.slots = append(c.slots, b)
-	c.live++
-	c.lastLive = i
-	if len(c.slots) > len(c.active.words)*64 {
-		c.active.grow(len(c.slots))
-	}
-	st := b.State()
-	c.count[st]++
-	if st != basicwork.Waiting {
-		c.active.set(i)
-	}
-	if prev == owner {
-		// b is still held in another slot (it is done and the walk has not
-		// dropped it yet): only the new slot will hear of its changes.
-		c.scanAll = true
-	}
-	return i
-}
-
 // remove empties slot i and unregisters this parent from the child.
 func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	b := c.slots[i]

@@ -147,13 +147,31 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	base, prev := tree.Adopt(child, "AddWork of a child", &w.BasicWork, len(w.kids.slots))
 	cursor := w.cursor
 	// addChild, inline: the child goes in the next slot, where Adopt
-	// registered it, and the round robin starts at it if it is the only one.
-	resetIter := w.kids.live == 0
-	i := w.kids.add(&w.BasicWork, base, prev)
-	w.totalChildren++
-	if resetIter {
-		w.cursor = i
+	// registered it, and the round robin starts at it if it is the only
+	// one. It is counted in its state, and active unless it waits.
+	k := &w.kids
+	if k.live == 0 {
+		w.cursor = len(k.slots)
 	}
+	i := len(k.slots)
+	k.slots = append(k.slots, base)
+	k.live++
+	k.lastLive = i
+	if len(k.slots) > len(k.active.words)*64 {
+		k.active.grow(len(k.slots))
+	}
+	st := base.State()
+	k.count[st]++
+	if st != basicwork.Waiting {
+		k.active.set(i)
+	}
+	if prev == &w.BasicWork {
+		// The child is still held in another slot (it is done and the
+		// walk has not dropped it yet): only the new slot will hear of
+		// its changes.
+		k.scanAll = true
+	}
+	w.totalChildren++
 	wakeSelf := w.WakeSelfUpCallback(cb)
 	// A plain start, the usual one, cannot panic but in a transition
 	// listener, once the child is RUNNING: it needs no deferred undo.
