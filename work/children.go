@@ -99,9 +99,14 @@ func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	c.count[b.State()]--
 	c.live--
 	if i == c.lastLive {
-		for c.lastLive >= 0 && c.slots[c.lastLive] == nil {
-			c.lastLive--
-		}
+		c.dropEmptyTail()
+	}
+}
+
+// dropEmptyTail moves lastLive down past the empty slots at its end.
+func (c *children) dropEmptyTail() {
+	for c.lastLive >= 0 && c.slots[c.lastLive] == nil {
+		c.lastLive--
 	}
 }
 

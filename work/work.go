@@ -453,7 +453,15 @@ func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 			return c
 		}
 		if st.IsDone() {
-			k.remove(&w.BasicWork, i)
+			// remove, inline: the walk drops a done child.
+			tree.Release(c, &w.BasicWork, i)
+			k.slots[i] = nil
+			k.active.clear(i)
+			k.count[st]--
+			k.live--
+			if i == k.lastLive {
+				k.dropEmptyTail()
+			}
 			w.doneChildren++
 		}
 	}
