@@ -29,3 +29,7 @@ func (c *EnvCache) OwnForTest(app Application, listen *TransitionListener) { c.o
 // CacheOffsetForTest is cacheOffset: where t's values hold the EnvCache
 // their envCache method returns, if at a fixed offset.
 var CacheOffsetForTest = cacheOffset
+
+// BasicWorkOffsetForTest is basicWorkOffset: where t's values hold the
+// BasicWork their basicWork method returns, if at a fixed offset.
+var BasicWorkOffsetForTest = basicWorkOffset

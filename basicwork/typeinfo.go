@@ -24,6 +24,11 @@ type typeInfo struct {
 	// defaults is the set of default* flags of the hooks the type does not
 	// override.
 	defaults int32
+	// at is the offset of the BasicWork that the type's basicWork method
+	// returns, in the struct a value of the type points to, when it is
+	// the same in every value (atFixed; basicWorkOffset).
+	at      uintptr
+	atFixed bool
 }
 
 // The flags of the hooks a work's outer type leaves to BasicWork, kept in
@@ -87,6 +92,7 @@ func typeWord(w Work) unsafe.Pointer {
 
 func newTypeInfo(t reflect.Type, word unsafe.Pointer) *typeInfo {
 	c := &typeInfo{t: t, word: word, nonVirtual: findNonVirtual(t)}
+	c.at, c.atFixed = basicWorkOffset(t)
 	for _, h := range hookFlags {
 		if fromBasicWork(t, h.method) {
 			c.defaults |= h.flag
@@ -96,6 +102,53 @@ func newTypeInfo(t reflect.Type, word unsafe.Pointer) *typeInfo {
 		c.defaults |= defaultStartWork
 	}
 	return c
+}
+
+// basicWorkOffset returns the offset of the BasicWork that t's basicWork
+// method returns, in the struct t points to, if it is the same in every
+// value. BasicWork alone declares basicWork; Go promotes it from the
+// shallowest embedded field that has it. So if t is a pointer to a
+// struct and, going down its embedded fields level by level, the first
+// level with a BasicWork has exactly one, embedded by value, and no
+// level down to it embeds a pointer or an interface (which could give
+// basicWork too, from a value that moves), basicWork returns that
+// BasicWork: its offset is fixed. Otherwise it reads as not fixed, which
+// only costs Init the call.
+func basicWorkOffset(t reflect.Type) (uintptr, bool) {
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return 0, false
+	}
+	type node struct {
+		t   reflect.Type
+		off uintptr
+	}
+	level := []node{{t.Elem(), 0}}
+	for len(level) > 0 {
+		var next []node
+		found, at := 0, uintptr(0)
+		for _, n := range level {
+			for i := 0; i < n.t.NumField(); i++ {
+				f := n.t.Field(i)
+				if !f.Anonymous {
+					continue
+				}
+				switch k := f.Type.Kind(); {
+				case f.Type == basicWorkType:
+					found++
+					at = n.off + f.Offset
+				case k == reflect.Pointer || k == reflect.Interface:
+					return 0, false
+				case k == reflect.Struct:
+					next = append(next, node{f.Type, n.off + f.Offset})
+				}
+			}
+		}
+		if found != 0 {
+			return at, found == 1
+		}
+		level = next
+	}
+	return 0, false
 }
 
 // fromBasicWork reports whether t's method m is BasicWork's own, promoted

@@ -1,7 +1,9 @@
 package basicwork_test
 
 import (
+	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -164,4 +166,78 @@ func TestDefaultHooksAreKnown(t *testing.T) {
 	d, err := dagwork.New(app, "dag", nil)
 	require.NoError(t, err)
 	require.NotContains(t, basicwork.DefaultHooksForTest(&d.BasicWork), "StartWork")
+}
+
+// TestBasicWorkOffset: Init tests inline that self holds its BasicWork
+// at the offset its type's record gives, when that offset is the same in
+// every value: a pointer to a struct whose shallowest BasicWork is one,
+// embedded by value through fields embedded by value, with no pointer or
+// interface embedded on the way down.
+func TestBasicWorkOffset(t *testing.T) {
+	type padded struct {
+		_ [2]int
+		plainLeaf
+	}
+	type viaPointer struct {
+		_ int
+		*plainLeaf
+	}
+	type inner struct{ basicwork.BasicWork }
+	type viaInterface struct {
+		basicwork.Work // gives basicWork at a shallower depth than inner's
+		inner
+	}
+	type twoDeep struct {
+		padded
+		viaInterface
+	}
+	off, ok := basicwork.BasicWorkOffsetForTest(reflect.TypeFor[*plainLeaf]())
+	require.True(t, ok)
+	require.Zero(t, off)
+	off, ok = basicwork.BasicWorkOffsetForTest(reflect.TypeFor[*padded]())
+	require.True(t, ok)
+	require.Equal(t, unsafe.Offsetof(padded{}.plainLeaf), off)
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[*viaPointer](),
+		reflect.TypeFor[*viaInterface](),
+		reflect.TypeFor[*twoDeep](),  // an interface above padded's BasicWork
+		reflect.TypeFor[plainLeaf](), // not a pointer
+		reflect.TypeFor[*basicwork.BasicWork](),
+	} {
+		_, ok := basicwork.BasicWorkOffsetForTest(typ)
+		require.False(t, ok, "%v", typ)
+	}
+}
+
+// TestInitOfTheLastTypeChecksSelf: an Init of the last type Init'ed, which
+// Init tests inline, still refuses a self that does not embed the
+// BasicWork it is called on, and accepts a type whose BasicWork is not
+// at its start.
+func TestInitOfTheLastTypeChecksSelf(t *testing.T) {
+	// The owner of an EnvCache, as scheduler.App is: the inline test is
+	// for its works.
+	base, _ := newTestApp(t, nil)
+	app := &cachedApp{testApp: base}
+	var listen basicwork.TransitionListener
+	app.OwnForTest(app, &listen)
+	first := &plainLeaf{}
+	first.Init(app, "first", basicwork.RetryNever, first)
+	p, other := &plainLeaf{}, &plainLeaf{}
+	require.Equal(t, `basicwork: Init of "p": self must be the value that embeds this BasicWork`,
+		recovered(func() { p.Init(app, "p", basicwork.RetryNever, other) }))
+	require.Equal(t, `basicwork: Init called twice on "first"`,
+		recovered(func() { first.Init(app, "first", basicwork.RetryNever, first) }))
+	type padded struct {
+		_ [2]int
+		plainLeaf
+	}
+	for i := range 2 {
+		w := &padded{}
+		w.Init(app, "padded", basicwork.RetryNever, w)
+		require.Same(t, app, w.App(), "Init %d", i)
+		require.Equal(t, basicwork.InternalPending, w.InternalState())
+		q := &padded{}
+		require.Equal(t, `basicwork: Init of "q": self must be the value that embeds this BasicWork`,
+			recovered(func() { q.Init(app, "q", basicwork.RetryNever, w) }))
+	}
 }
