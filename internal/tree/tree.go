@@ -9,7 +9,9 @@
 //     Declare, and register themselves as the parent of a child they start;
 //   - basicwork.PathOf walks up through the parents, workview walks down
 //     through the children, and work.Work hears from its children when
-//     their public state changes (its round robin and its counts).
+//     their public state changes to or from Waiting, or to Failure (its
+//     round robin, its first failed child), while basicwork keeps the
+//     counts per state that it declared (Counts) itself.
 //
 // The C++ has no counterpart: there a parent holds its children in a list
 // and a child holds nothing.
