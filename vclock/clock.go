@@ -129,10 +129,6 @@ type Clock struct {
 	// crank goroutine, counts those it has run.
 	signals atomic.Uint64
 	ioTaken uint64
-	// held, owned by the crank goroutine, is true while the running Crank
-	// holds ownerBit and has not given it back (the transfer does, in its
-	// swap, once the crank has progressed).
-	held bool
 	// first and local hold what postActionOnCrank queued: the posts of
 	// the crank goroutine itself, which need no lock. They were all made
 	// before the first action now in pending, so they move into the

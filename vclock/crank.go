@@ -20,25 +20,31 @@ import (
 // nothing posted is lost, and the running crank, or a caller that recovers
 // the panic, cranks on. A Crank blocked waiting for a post counts as running.
 // The C++ asserts instead that the clock runs on the main thread.
-func (c *Clock) Crank(block bool) int {
+func (c *Clock) Crank(block bool) (progress int) {
 	// The guard rides on signals, which every crank reads anyway. Or sets
 	// the owner bit only if it was clear, so a refused crank changes
 	// nothing. The transfer of posted actions, which swaps signals anyway,
 	// gives the bit back in the same swap when nothing is left to do
-	// (c.held is then false); otherwise the deferred And does, also when
-	// user code panics.
+	// (see crank); otherwise crank's last step does, or, when user code
+	// panics, the deferred And.
 	if c.signals.Or(ownerBit)&ownerBit != 0 {
 		panic(ErrCrankMisuse)
 	}
-	c.held = true
 	// A panic out of user code (an action, a timer callback) always
-	// finds the clock held: the transfer gives it back after the last
-	// user code of the crank. The end of an action using c.self that the
-	// panic skipped (Self.Unwound) is the action scheduler's to call, in
-	// its bookkeeping after the action; the post Self.Posted asks for is
-	// set at the action's normal end and made before anything else runs.
+	// finds the clock held: the crank gives it back only after the last
+	// user code it runs, and the deferred And gives it back then
+	// (progress, set by the return only, is still negative). A crank
+	// that returns has given it back itself (most often in the swap of
+	// the transfer of posted actions): from then on another goroutine's
+	// Crank may own the clock, so nothing here may touch the clock
+	// again, not even a flag of its own, which that crank would be
+	// writing. The end of an action using c.self that the panic skipped
+	// (Self.Unwound) is the action scheduler's to call, in its
+	// bookkeeping after the action; the post Self.Posted asks for is set
+	// at the action's normal end and made before anything else runs.
+	progress = -1
 	defer func() {
-		if c.held {
+		if progress < 0 {
 			c.signals.And(^uint64(ownerBit))
 		}
 	}()
@@ -55,10 +61,13 @@ func (c *Clock) crankTraced(block bool) int {
 	return c.crank(block)
 }
 
-// crank is Crank's body. c.held is true while this crank owns the clock;
-// the transfer step may give the clock back and clear it.
+// crank is Crank's body. It gives the clock back (the owner bit) before it
+// returns: in the swap of the transfer of posted actions, once the crank has
+// progressed and has nothing left to do but read atomics, or at its end.
+// After that swap it reads no field that a Crank writes.
 func (c *Clock) crank(block bool) int {
 	progress := 0
+	given := false // the swap gave the clock back
 	if c.mode == RealTime {
 		c.lastDispatchStart = c.sinceEpoch()
 		progress += c.advanceToNow()
@@ -141,7 +150,6 @@ func (c *Clock) crank(block bool) int {
 			progress++
 			for v := c.signals.Load(); v&pendingBits == 0; v = c.signals.Load() {
 				if c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
-					c.held = false
 					return progress + int(c.background.Load())
 				}
 			}
@@ -171,19 +179,22 @@ func (c *Clock) crank(block bool) int {
 	// the post would have queued and gives the clock back, as step 4's
 	// swap does. If a post from another goroutine comes before the swap,
 	// it queued that wake-up itself (it found nothing pending), and step
-	// 4 moves it after this one, as it would have come after it.
+	// 4 moves it after this one, as it would have come after it. Once the
+	// swap has given the clock back, the crank is over: step 4 found
+	// nothing to move at the swap (a post coming after it may as well come
+	// after the crank, and queued its own wake-up), steps 3 and 5 are for
+	// a crank without progress, and step 6 reads atomics only. (A post
+	// moved after the swap would touch the action scheduler while another
+	// goroutine's Crank may own it.)
 	if c.self.Posted {
 		c.self.Posted = false
 		if v := c.signals.Load(); v&pendingBits == 0 && !c.stopped.Load() {
 			c.actions.EnqueueAt(c.self.Name, c.self.Fn, c.self.Typ, c.sinceEpoch())
 			progress++
-			for !c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
-				if v = c.signals.Load(); v&pendingBits != 0 {
-					break
+			for ; v&pendingBits == 0; v = c.signals.Load() {
+				if c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
+					return progress + int(c.background.Load())
 				}
-			}
-			if v&pendingBits == 0 {
-				c.held = false
 			}
 		} else {
 			(*onCrank)(c).PostOnCrank(c.self.Fn, c.self.Name, c.self.Typ)
@@ -210,12 +221,14 @@ func (c *Clock) crank(block bool) int {
 		c.actions.EnqueueAt(a.name, a.fn, a.typ, c.sinceEpoch())
 		progress++
 		if c.signals.CompareAndSwap(v, v&^(localBit|ownerBit)) {
-			c.held = false
+			given = true
 		} else {
-			progress += c.transferPending()
+			n, g := c.transferPending()
+			progress, given = progress+n, g
 		}
 	} else if v&pendingBits != 0 {
-		progress += c.transferPending()
+		n, g := c.transferPending()
+		progress, given = progress+n, g
 	}
 
 	// Step 5: block for a post (or, in RealTime mode, the next timer).
@@ -234,12 +247,16 @@ func (c *Clock) crank(block bool) int {
 		}
 		progress += bg
 	}
+	if !given {
+		c.signals.And(^uint64(ownerBit))
+	}
 	return progress
 }
 
 // transferPending moves every pending action into the action scheduler and
-// returns how many it moved: the crank goroutine's own posts first, as they
-// were all made before any post now waiting in pending.
+// returns how many it moved, and whether it gave the clock back: the crank
+// goroutine's own posts first, as they were all made before any post now
+// waiting in pending.
 //
 // Both flags are cleared in one atomic step, with pending taken under the
 // lock if it is flagged: a post from another goroutine is then either in
@@ -250,21 +267,21 @@ func (c *Clock) crank(block bool) int {
 // and the swap that clears their flag comes after. If it moved any, the
 // crank has progressed: it will neither block nor touch anything but
 // atomics after this step, so the same swap also gives the clock back
-// (the owner bit) and clears c.held, sparing the crank a second locked
-// instruction (the WorkScheduler's re-post takes this path every crank).
-func (c *Clock) transferPending() int {
+// (the owner bit), sparing the crank a second locked instruction (the
+// WorkScheduler's re-post takes this path every crank).
+func (c *Clock) transferPending() (int, bool) {
 	moved := 0
 	for {
 		v := c.signals.Load()
 		if v&pendingBits == 0 {
-			return moved
+			return moved, false
 		}
 		if v&remoteBit == 0 {
 			if c.stopped.Load() {
 				if !c.signals.CompareAndSwap(v, v&^localBit) {
 					continue
 				}
-				return moved + c.moveLocal()
+				return moved + c.moveLocal(), false
 			}
 			// moveLocal's usual case, inline. A post from another
 			// goroutine arriving meanwhile finds the local flag set and
@@ -278,10 +295,7 @@ func (c *Clock) transferPending() int {
 				clear |= ownerBit
 			}
 			if c.signals.CompareAndSwap(v, v&^clear) {
-				if clear&ownerBit != 0 {
-					c.held = false
-				}
-				return moved
+				return moved, clear&ownerBit != 0
 			}
 			continue
 		}
@@ -305,7 +319,7 @@ func (c *Clock) transferPending() int {
 			}
 			c.spare, c.spareTail = recycle(batch)
 		}
-		return moved + n
+		return moved + n, false
 	}
 }
 
