@@ -3,6 +3,7 @@ package basicwork
 import (
 	"iter"
 	"math"
+	"unsafe"
 
 	"github.com/stellarwork/stellarwork/internal/tree"
 )
@@ -54,7 +55,9 @@ func init() {
 				}
 			}
 		},
-		Self: func(b *BasicWork) Work { return b.self },
+		ParentAt: unsafe.Offsetof(BasicWork{}.parent),
+		SlotAt:   unsafe.Offsetof(BasicWork{}.slot),
+		Self:     func(b *BasicWork) Work { return b.self },
 		Parent: func(child Work) (*BasicWork, int) {
 			b := child.basicWork()
 			return b.parent, int(b.slot)

@@ -2,7 +2,9 @@ package work
 
 import (
 	"iter"
+	"math"
 	"math/bits"
+	"unsafe"
 
 	"go.uber.org/zap/zapcore"
 
@@ -90,10 +92,51 @@ func (c *children) ChildState(slot int, from, to int) {
 // the walk scans all the children at each step, as the C++ does.
 func (c *children) ChildLost(int) { c.scanAll = true }
 
+// parentAt and slotAt are where a BasicWork keeps its registered parent and
+// its slot there (tree.Access.ParentAt and SlotAt). The walk drops a done
+// child and compact renumbers the children with release and renumber,
+// which read and write them in place: through tree.Release and
+// tree.Renumber each was a call through a function value.
+var parentAt, slotAt = tree.ParentAt, tree.SlotAt
+
+// parentOf is the address of b's registered parent.
+func parentOf(b *basicwork.BasicWork) **basicwork.BasicWork {
+	return (**basicwork.BasicWork)(unsafe.Add(unsafe.Pointer(b), parentAt))
+}
+
+// slotOf is the address of b's slot in its registered parent.
+func slotOf(b *basicwork.BasicWork) *int32 {
+	return (*int32)(unsafe.Add(unsafe.Pointer(b), slotAt))
+}
+
+// release is tree.Release in place: it unregisters owner from b if b is
+// registered there in slot i, and does nothing otherwise.
+func release(b, owner *basicwork.BasicWork, i int) {
+	if p := parentOf(b); *p == owner {
+		if s := slotOf(b); int(*s) == i {
+			*p, *s = nil, 0
+		}
+	}
+}
+
+// renumber is tree.Renumber in place: it moves b to slot j if owner is its
+// registered parent, and does nothing otherwise. A slot past an int32
+// (never reached: j is at most the child's old slot) goes to
+// tree.Renumber, which panics.
+func renumber(b, owner *basicwork.BasicWork, j int) {
+	if *parentOf(b) == owner {
+		if uint(j) <= math.MaxInt32 {
+			*slotOf(b) = int32(j)
+		} else {
+			tree.Renumber(b, owner, j)
+		}
+	}
+}
+
 // remove empties slot i and unregisters this parent from the child.
 func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	b := c.slots[i]
-	tree.Release(b, owner, i)
+	release(b, owner, i)
 	c.slots[i] = nil
 	c.active.clear(i)
 	c.count[b.State()]--
@@ -183,7 +226,7 @@ func (c *children) compact(owner *basicwork.BasicWork) {
 		if b.State() != basicwork.Waiting {
 			c.active.set(j)
 		}
-		tree.Renumber(b, owner, j)
+		renumber(b, owner, j)
 		j++
 	}
 	clear(c.slots[j:])

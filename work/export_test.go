@@ -9,3 +9,10 @@ func FullScan(w *Work) bool { return w.kids.scanAll }
 
 // Slots returns how many slots w's children occupy.
 func Slots(w *Work) int { return len(w.kids.slots) }
+
+// ReleaseInPlace and RenumberInPlace are what the walk and the compaction
+// use instead of tree.Release and tree.Renumber (children.go).
+var (
+	ReleaseInPlace  = release
+	RenumberInPlace = renumber
+)

@@ -454,7 +454,7 @@ func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 		}
 		if st.IsDone() {
 			// remove, inline: the walk drops a done child.
-			tree.Release(c, &w.BasicWork, i)
+			release(c, &w.BasicWork, i)
 			k.slots[i] = nil
 			k.active.clear(i)
 			k.count[st]--

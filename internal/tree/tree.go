@@ -89,6 +89,12 @@ type Access[W, B any] struct {
 	// is its registered parent, and does nothing otherwise: what a
 	// composite does when it renumbers its slots.
 	Renumber func(child B, parent B, slot int)
+	// ParentAt and SlotAt are where, inside the BasicWork a B points to, a
+	// work keeps its registered parent (a B, nil if none) and its slot
+	// there (an int32), in bytes from the BasicWork's start: a composite
+	// that drops or renumbers a child on every crank tests and writes them
+	// itself (Link), without the call through Release or Renumber.
+	ParentAt, SlotAt uintptr
 	// Self returns the outer value of the work whose BasicWork is b.
 	Self func(b B) W
 	// Parent returns the BasicWork of child's registered parent (nil if
