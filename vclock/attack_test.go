@@ -314,6 +314,15 @@ func TestAttackManyPostersOrderAndCount(t *testing.T) {
 // goroutine cranks, blocking, and then shuts the clock down from an action;
 // every poster returns, the crank sees the clock stopped, and a Crank(true)
 // after the shutdown returns at once.
+//
+// What that crank returns while the posters still run is not fixed in
+// VirtualTime mode: a crank counts the background work outstanding at its
+// end as progress, on a stopped clock too (the C++ crank, whose other
+// steps find nothing on a stopped clock, still adds its background
+// count), and poster 0 may be inside its NewBackgroundWork /
+// FinishedBackgroundWork pair just then: 0 or 1. Once every poster has
+// returned, none is outstanding and nothing else can count: 0 in both
+// modes.
 func TestAttackShutdownRacesPosts(t *testing.T) {
 	for _, mode := range []vclock.Mode{vclock.VirtualTime, vclock.RealTime} {
 		t.Run(mode.String(), func(t *testing.T) {
@@ -346,9 +355,16 @@ func TestAttackShutdownRacesPosts(t *testing.T) {
 						c.PostActionOnCrank(c.Shutdown, "stop", vclock.NormalAction)
 					}
 				}
-				require.Equal(t, 0, c.Crank(true))
+				// Poster 0 holds at most one background work at a time;
+				// RealTime mode counts none.
+				held := 0
+				if mode == vclock.VirtualTime {
+					held = 1
+				}
+				require.LessOrEqual(t, c.Crank(true), held, "posters running")
 				stop.Store(true)
 				wg.Wait()
+				require.Equal(t, 0, c.Crank(true), "posters returned")
 			}
 		})
 	}
