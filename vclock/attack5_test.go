@@ -32,8 +32,7 @@ func TestCrankGivesClockBackLast(t *testing.T) {
 	c := newVirtual()
 	self := vclockhook.SelfOf(c)
 	var runs atomic.Int64
-	var selfFn func()
-	selfFn = func() {
+	selfFn := func() {
 		self.Running = true
 		runs.Add(1)
 		self.Running = false
