@@ -151,12 +151,15 @@ func (b *BatchWork) addMoreWorkIfNeeded() {
 			b.settleAdd(adding, addAt)
 		}
 	}()
-	for len(b.batch) < limit && (b.held != nil || b.iter.HasNext()) {
-		w := b.held
-		if w != nil {
-			b.held = nil
-		} else {
+	for len(b.batch) < limit {
+		// The work held back by a start that was rolled back comes first.
+		var w basicwork.Work
+		if b.held != nil {
+			w, b.held = b.held, nil
+		} else if b.iter.HasNext() {
 			w = b.iter.YieldMoreWork()
+		} else {
+			break
 		}
 		if w == nil {
 			panic(tree.Invariant(b.Name(), "BatchWork error: %s yielded a nil work", b.Name()))
