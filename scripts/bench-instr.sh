@@ -13,6 +13,7 @@
 # valgrind comes from the Debian/Ubuntu package "valgrind"
 # (apt-get install valgrind).
 set -eu
+BENCH_GOGC=
 
 GO=${GO:-go}
 command -v valgrind >/dev/null || { echo "bench-instr: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
@@ -22,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 # instr BINARY BENCH N: prints the instructions of one run and keeps its
 # benchmark output in $tmp/out.
 instr() {
-	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+	env ${BENCH_GOGC:+GOGC=$BENCH_GOGC} GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
 		--callgrind-out-file=/dev/null "$1" -test.run '^$' -test.bench "^$2\$" \
 		-test.benchtime "$3x" -test.benchmem >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
 	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/err"
@@ -60,7 +61,20 @@ measure "(a) LeafStep" ./scheduler BenchmarkLeafStep 20000 40000 crank cranks/st
 # either none or one, and single readings spread by 150 to 480. A window of
 # 200,000 children holds four or five, and each size is the median of
 # three runs.
+#
+# The collection's share is not a count of this library's instructions
+# alone. With one processor, marking ends when the crank goroutine is
+# preempted, which the runtime does by the wall clock (every 10 ms), and
+# until then every pointer the crank writes goes through the write
+# barrier. So the faster the code, and the quieter the machine, the more
+# children fall inside each marking: the same binary read 2,958 to 2,995
+# on a quiet machine and 2,631 to 2,734 with three busy loops beside it.
+# The second line, without the collector, is the code's own count and
+# repeats to within about 10.
 measure "(c) Batch" ./batchwork BenchmarkBatch 100000 300000 child "" 3
+BENCH_GOGC=off
+measure "(c) Batch, GOGC=off" ./batchwork BenchmarkBatch 100000 300000 child ""
+BENCH_GOGC=
 # (d) still pays the collector, whose pacing reads the time: single runs
 # of one binary have spread by about 10%, so each size is the median of
 # three.
