@@ -142,7 +142,9 @@ func (s *WorkScheduler) AddWork(w basicwork.Work) error {
 // done (or the clock stopped); the error is then a *basicwork.WorkError
 // whose Cause is ctx.Err(), so that errors.Is(err, context.Canceled) (or
 // context.DeadlineExceeded) holds, and errors.As still gives w's final
-// state, normally InternalAborted.
+// state, normally InternalAborted. A context's deadline is wall time, in
+// either mode of the clock: on a VirtualTime clock, bound a work by virtual
+// time with a timer of the clock (vclock.NewTimer) that shuts it down.
 //
 // The context bounds the wait for w, not its abort: once w is shut down,
 // ExecuteWork cranks until w is done or the clock is stopped, however long

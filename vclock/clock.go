@@ -197,8 +197,9 @@ type pendingAction struct {
 	typ  ActionType
 }
 
-// New returns a clock in the given mode. Its time starts at zero in
-// VirtualTime mode, and at the wall clock's reading in RealTime mode.
+// New returns a clock in the given mode. In VirtualTime mode its elapsed
+// time starts at zero, so Now reads the Unix epoch until time moves; in
+// RealTime mode it starts at the wall clock's reading.
 func New(mode Mode, opts ...Option) *Clock {
 	if mode != VirtualTime && mode != RealTime {
 		panic(fmt.Sprintf("vclock: unknown mode %d", int(mode)))
