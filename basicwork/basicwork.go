@@ -212,7 +212,7 @@ func (b *BasicWork) Init(app Application, name string, maxRetries int, self Work
 	// cachedEnv finds, no retry budget, Init'ed once. It does what init
 	// does then.
 	if info := lastTypeInfo.Load(); info != nil && self != nil && info.word == typeWord(self) && info.atFixed &&
-		unsafe.Add((*[2]unsafe.Pointer)(unsafe.Pointer(&self))[1], info.at) == unsafe.Pointer(b) &&
+		uintptr((*[2]unsafe.Pointer)(unsafe.Pointer(&self))[1])+info.at == uintptr(unsafe.Pointer(b)) &&
 		info.nonVirtual == nil && maxRetries == 0 && b.self == nil {
 		if e := cachedEnv(app); e != nil {
 			b.self = self

@@ -115,6 +115,14 @@ type cacheAt struct {
 // forty instructions per Init. It holds a type, not an application.
 var lastCacheAt atomic.Pointer[cacheAt]
 
+// noCacheAt is lastCacheAt until an application type is found to embed an
+// EnvCache: its type word is nil, that of no application but a nil one,
+// which cachedEnv's test of the pointer refuses. lastCacheAt is never nil,
+// which saves cachedEnv a test (it must stay small enough to be inlined).
+var noCacheAt cacheAt
+
+func init() { lastCacheAt.Store(&noCacheAt) }
+
 // envOf returns an appEnv for app: the last one made if app, its clock and
 // its logger are the ones it holds, a new one otherwise. Init tests its
 // usual case itself (cachedEnv).
@@ -199,7 +207,11 @@ var envCacheType = reflect.TypeFor[EnvCache]()
 // Init.
 func cachedEnv(app Application) *appEnv {
 	w := *(*[2]unsafe.Pointer)(unsafe.Pointer(&app))
-	if k := lastCacheAt.Load(); k != nil && k.typ == w[0] {
+	// lastCacheAt is never nil (noCacheAt), and the record is read only
+	// from a pointer that is not nil: reading it at the offset from a nil
+	// one (a nil *T given as the application) would fault past the first
+	// page, and computing its address is fatal under checkptr (-race).
+	if k := lastCacheAt.Load(); k.typ == w[0] && w[1] != nil {
 		if e := (*EnvCache)(unsafe.Add(w[1], k.off)).env.Load(); e != nil && e.owned && e.words[0] == w[0] && e.words[1] == w[1] {
 			return e
 		}
