@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -86,9 +87,12 @@ func checkFinal(self Work, name string, final reflect.Type, hint string, methods
 }
 
 // findOverride looks for a declaration of one of methods on the types
-// that embed final on the way down from t, outermost first.
+// that embed final on the way down from t, outermost first, then for one
+// on a type embedded beside them that t's method promotes instead of
+// final's (shadowing).
 func findOverride(t, final reflect.Type, hint string, methods []string) *FinalOverrideError {
-	for _, s := range embeddingPath(t, final) {
+	path := embeddingPath(t, final)
+	for _, s := range path {
 		for _, m := range methods {
 			for _, rt := range []reflect.Type{reflect.PointerTo(s), s} {
 				if _, ok := declares(rt, m); ok {
@@ -97,7 +101,35 @@ func findOverride(t, final reflect.Type, hint string, methods []string) *FinalOv
 			}
 		}
 	}
+	for _, m := range methods {
+		if typ, ok := shadowing(t, m, final, path); ok {
+			return &FinalOverrideError{Type: typ, Method: m, Final: final.String(), Hint: hint}
+		}
+	}
 	return nil
+}
+
+// shadowing reports whether t's method m comes from a type embedded beside
+// the way down to final (path, embeddingPath's) rather than from final or
+// a type on the way, which findOverride and findNonVirtual check
+// themselves: Go promotes the shallowest method, so a type embedded at a
+// smaller depth than final's, through any field, gives t its own m. It
+// returns the name of the type that declares that m (one of the
+// library's too: only a type on the way may extend a method).
+func shadowing(t reflect.Type, m string, final reflect.Type, path []reflect.Type) (string, bool) {
+	s := promotedFrom(t, m)
+	if s == nil || s == final || slices.Contains(path, s) {
+		return "", false
+	}
+	if s.Kind() == reflect.Interface {
+		return s.String(), true
+	}
+	for _, rt := range []reflect.Type{reflect.PointerTo(s), s} {
+		if _, ok := declares(rt, m); ok {
+			return rt.String(), true
+		}
+	}
+	return "", false
 }
 
 // declares reports whether t has method m declared in source rather than
@@ -148,18 +180,28 @@ func checkNonVirtual(info *typeInfo, name string) {
 	}
 }
 
-// findNonVirtual is checkNonVirtual's search, outermost type first.
+// findNonVirtual is checkNonVirtual's search, outermost type first, then
+// among the types embedded beside the way down to BasicWork (shadowing).
 func findNonVirtual(t reflect.Type) *FinalOverrideError {
-	for _, s := range embeddingPath(t, basicWorkType) {
+	nonVirtualError := func(typ, method, cpp string) *FinalOverrideError {
+		return &FinalOverrideError{
+			Type: typ, Method: method, Final: basicWorkType.String(), NonVirtual: true,
+			Hint: "the library calls BasicWork's own (C++ BasicWork::" + cpp + " is not virtual); give the method another name",
+		}
+	}
+	path := embeddingPath(t, basicWorkType)
+	for _, s := range path {
 		for _, m := range nonVirtual {
 			for _, rt := range []reflect.Type{reflect.PointerTo(s), s} {
 				if fn, ok := declares(rt, m.method); ok && !inLibrary(fn) {
-					return &FinalOverrideError{
-						Type: rt.String(), Method: m.method, Final: basicWorkType.String(), NonVirtual: true,
-						Hint: "the library calls BasicWork's own (C++ BasicWork::" + m.cpp + " is not virtual); give the method another name",
-					}
+					return nonVirtualError(rt.String(), m.method, m.cpp)
 				}
 			}
+		}
+	}
+	for _, m := range nonVirtual {
+		if typ, ok := shadowing(t, m.method, basicWorkType, path); ok {
+			return nonVirtualError(typ, m.method, m.cpp)
 		}
 	}
 	return nil

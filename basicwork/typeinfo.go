@@ -153,27 +153,33 @@ func basicWorkOffset(t reflect.Type) (uintptr, bool) {
 
 // fromBasicWork reports whether t's method m is BasicWork's own, promoted
 // through the embedded fields: no type embedded at a smaller depth than
-// BasicWork, nor at the same one, has a method or field m of its own.
-// Go's promotion picks the shallowest m, so then the one found is
-// BasicWork's. An embedded interface with m counts as having it; a type
-// whose m is in doubt reads as overriding it, which only costs the call.
-func fromBasicWork(t reflect.Type, m string) bool {
+// BasicWork, nor at the same one, has a method or field m of its own
+// (promotedFrom). Go's promotion picks the shallowest m, so then the one
+// found is BasicWork's. An embedded interface with m counts as having it;
+// a type whose m is in doubt reads as overriding it, which only costs the
+// call.
+func fromBasicWork(t reflect.Type, m string) bool { return promotedFrom(t, m) == basicWorkType }
+
+// promotedFrom returns the type that gives t (a struct or a pointer to
+// one) its method m as Go promotes methods: t's struct itself, or the type
+// of an embedded field (through pointers), whichever has a method m of its
+// own at the smallest depth (hasOwn). It returns nil if none has, if a
+// field named m is as shallow, or if two types at that depth have one (t
+// then has no method m).
+func promotedFrom(t reflect.Type, m string) reflect.Type {
 	start := deref(t)
 	if start.Kind() != reflect.Struct {
-		return false
+		return nil
 	}
 	level := []reflect.Type{start}
 	seen := map[reflect.Type]bool{start: true}
 	for len(level) > 0 {
-		found, other := false, false
+		var found []reflect.Type
+		field := false
 		var next []reflect.Type
 		for _, s := range level {
-			if s == basicWorkType {
-				found = true
-				continue
-			}
 			if hasOwn(s, m) {
-				other = true
+				found = append(found, s)
 			}
 			if s.Kind() != reflect.Struct {
 				continue
@@ -181,7 +187,7 @@ func fromBasicWork(t reflect.Type, m string) bool {
 			for i := 0; i < s.NumField(); i++ {
 				f := s.Field(i)
 				if f.Name == m {
-					other = true
+					field = true
 				}
 				if !f.Anonymous {
 					continue
@@ -192,15 +198,15 @@ func fromBasicWork(t reflect.Type, m string) bool {
 				}
 			}
 		}
-		if other {
-			return false
+		if field || len(found) > 1 {
+			return nil
 		}
-		if found {
-			return true
+		if len(found) == 1 {
+			return found[0]
 		}
 		level = next
 	}
-	return false
+	return nil
 }
 
 // hasOwn reports whether s, a type met among the embedded fields, has a
