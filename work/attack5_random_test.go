@@ -79,6 +79,16 @@ type a5Composite interface {
 	Status() string
 }
 
+// a5HasChild reports whether g holds c.
+func a5HasChild(g a5Composite, c basicwork.Work) bool {
+	for _, k := range g.Children() {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
+
 // a5State is c's internal state.
 func a5State(c basicwork.Work) basicwork.InternalState {
 	return c.(interface {
@@ -500,6 +510,16 @@ func a5RunMode(seed uint64, logging, fullScan bool) string {
 		if w.chaos > 0 && w.events%w.chaos == 0 && !e.Work.IsDone() && e.To != basicwork.InternalPending {
 			w.logf("listener shuts %s down", e.Work.Name())
 			e.Work.Shutdown()
+		}
+		if w.chaos > 0 && w.events%(w.chaos+1) == 0 && e.From == basicwork.InternalPending {
+			// The parent of a work being started (being added, mostly).
+			for _, g := range w.groups {
+				if a5HasChild(g, e.Work) && !g.IsDone() && a5State(g) != basicwork.InternalPending {
+					w.logf("listener shuts %s, the parent of %s, down", g.Name(), e.Work.Name())
+					g.Shutdown()
+					break
+				}
+			}
 		}
 		if w.chaos > 0 && w.events%(w.chaos+3) == 0 && len(w.groups) > 0 {
 			g := w.groups[w.events%len(w.groups)]
