@@ -4,7 +4,10 @@
 // they were added, visiting only those whose public state reads Running
 // (which includes Pending and Aborting children). Waiting children are
 // skipped and finished children are dropped. When a round finds no child to
-// crank, the Work calls its own DoWork once.
+// crank, the Work calls its own DoWork once. When DoWork returns Success,
+// the Work drops all its children (they have all succeeded), and a reset
+// drops them too: keep your own reference to a child whose result you read
+// afterwards.
 //
 // So, as in the C++, a parent with one running child alternates between
 // cranking it and running DoWork, and each level of nested Work parents
@@ -362,7 +365,9 @@ func (w *Work) CheckChildrenStatus() basicwork.State {
 	return basicwork.Running
 }
 
-// Children returns the children the work holds now, in order.
+// Children returns the children the work holds now, in order: not the
+// finished ones the walk has dropped, and none once the work has succeeded
+// or been reset.
 func (w *Work) Children() []basicwork.Work {
 	out := make([]basicwork.Work, 0, w.kids.live)
 	for _, b := range w.kids.slots {
