@@ -94,16 +94,19 @@ func completeShutdown(w Work) {
 // whose panic is returned, once notify has run, rather than raised; it
 // returns false, having done nothing, otherwise. shared says notify is
 // parent's WakeSelfUpCallback(nil), whose first test (wakeSelf) is made
-// here, inline.
+// here, inline. A notify that is not shared takes the general path (false):
+// it is kept in ext.
 func startAdded(b, parent *BasicWork, notify func(), shared bool) (started bool, listenerPanic any) {
 	const want = int32(InternalPending) | defaultOnReset | defaultStartWork
-	if b.env.logCore != nil || b.ext != nil || b.state.Load()&(stateMask|defaultOnReset|defaultStartWork) != want {
+	w := b.state.Load()
+	if !shared || b.env.logCore != nil || b.ext != nil || w&(stateMask|defaultOnReset|defaultStartWork) != want {
 		return false, nil
 	}
-	// StartWork's plain start.
-	b.notify = notify
+	// StartWork's plain start, with notify the registered parent's shared
+	// wake-up (setNotify): the composite registered itself (Adopt) before.
+	b.state.Store(w | notifyParent)
 	listenerPanic = b.move(InternalPending, InternalRunning)
-	if !shared || !parent.defaults(defaultWakeUp) || parent.InternalState() == InternalWaiting {
+	if !parent.defaults(defaultWakeUp) || parent.InternalState() == InternalWaiting {
 		notify()
 	}
 	return true, listenerPanic

@@ -43,6 +43,7 @@ func init() {
 		},
 		Release: func(b, parent *BasicWork, slot int) {
 			if b.parent == parent && int(b.slot) == slot {
+				b.keepNotify()
 				b.parent, b.slot = nil, 0
 			}
 		},
