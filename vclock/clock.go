@@ -234,6 +234,10 @@ func New(mode Mode, opts ...Option) *Clock {
 	c.actions = actionsched.New(now, SchedulerLatencyWindow)
 	if mode == VirtualTime {
 		c.actions.SetVirtualNow(&c.virtualNow)
+		// A virtual clock's Crank has no deferred function: a panic out
+		// of an action gives the clock back at the end of the action
+		// scheduler's bookkeeping after it (see Crank).
+		c.actions.AfterPanic(c.disown)
 	} else {
 		c.actions.ReuseReads() // the wall clock reads have no side effect
 	}

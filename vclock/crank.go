@@ -20,57 +20,95 @@ import (
 // nothing posted is lost, and the running crank, or a caller that recovers
 // the panic, cranks on. A Crank blocked waiting for a post counts as running.
 // The C++ asserts instead that the clock runs on the main thread.
-func (c *Clock) Crank(block bool) (progress int) {
+func (c *Clock) Crank(block bool) int {
 	// The guard rides on signals, which every crank reads anyway. Or sets
 	// the owner bit only if it was clear, so a refused crank changes
 	// nothing. The transfer of posted actions, which swaps signals anyway,
 	// gives the bit back in the same swap when nothing is left to do
 	// (see crank); otherwise crank's last step does, or, when user code
-	// panics, the deferred And.
+	// panics, the code that catches the panic on its way up (see
+	// crankGuarded). Crank is inlined: the guard, and a call.
 	if c.signals.Or(ownerBit)&ownerBit != 0 {
 		panic(ErrCrankMisuse)
 	}
-	// A panic out of user code (an action, a timer callback) always
-	// finds the clock held: the crank gives it back only after the last
-	// user code it runs, and the deferred And gives it back then
-	// (progress, set by the return only, is still negative). A crank
-	// that returns has given it back itself (most often in the swap of
-	// the transfer of posted actions): from then on another goroutine's
-	// Crank may own the clock, so nothing here may touch the clock
-	// again, not even a flag of its own, which that crank would be
-	// writing. The end of an action using c.self that the panic skipped
-	// (Self.Unwound) is the action scheduler's to call, in its
-	// bookkeeping after the action; the post Self.Posted asks for is set
-	// at the action's normal end and made before anything else runs.
+	return c.crank(block, false)
+}
+
+// crankGuarded is Crank's body for a RealTime clock, whose crank runs user
+// code (timer callbacks, an injected wall clock) in many places: a
+// deferred function gives the clock back if any of it panics. A virtual
+// clock's crank runs user code in two places only: the actions, after
+// each of which the action scheduler's bookkeeping gives the clock back on
+// a panic's way up (AfterPanic, see New), and the timer callbacks of step
+// 3 (advanceToNextGuarded); so no deferred function around it, on every
+// crank.
+func (c *Clock) crankGuarded(block bool) (progress int) {
+	// A panic out of user code always finds the clock held: the crank
+	// gives it back only after the last user code it runs, and the
+	// deferred And gives it back then (progress, set by the return only,
+	// is still negative). A crank that returns has given it back itself
+	// (most often in the swap of the transfer of posted actions): from
+	// then on another goroutine's Crank may own the clock, so nothing
+	// here may touch the clock again, not even a flag of its own, which
+	// that crank would be writing. The end of an action using c.self
+	// that the panic skipped (Self.Unwound) is the action scheduler's to
+	// call, in its bookkeeping after the action; the post Self.Posted
+	// asks for is set at the action's normal end and made before
+	// anything else runs.
 	progress = -1
 	defer func() {
 		if progress < 0 {
-			c.signals.And(^uint64(ownerBit))
+			c.disown()
 		}
 	}()
 	if trace.IsEnabled() {
 		return c.crankTraced(block)
 	}
-	return c.crank(block)
+	return c.crank(block, true)
+}
+
+// disown gives the clock back (the owner bit) after a panic out of user
+// code in a crank.
+func (c *Clock) disown() { c.signals.And(^uint64(ownerBit)) }
+
+// advanceToNextGuarded is step 3's advanceToNext, for a virtual clock's
+// crank, which has no deferred function of its own: it gives the clock
+// back if a timer callback panics (n, set by the return only, is still
+// negative).
+func (c *Clock) advanceToNextGuarded() (n int) {
+	n = -1
+	defer func() {
+		if n < 0 {
+			c.disown()
+		}
+	}()
+	return c.advanceToNext()
 }
 
 // crankTraced is a crank inside a runtime/trace region, while a trace is
 // being recorded.
 func (c *Clock) crankTraced(block bool) int {
 	defer trace.StartRegion(context.Background(), "crank").End()
-	return c.crank(block)
+	return c.crank(block, true)
 }
 
 // crank is Crank's body. It gives the clock back (the owner bit) before it
 // returns: in the swap of the transfer of posted actions, once the crank has
 // progressed and has nothing left to do but read atomics, or at its end.
-// After that swap it reads no field that a Crank writes.
-func (c *Clock) crank(block bool) int {
+// After that swap it reads no field that a Crank writes. Unless wrapped is
+// set, it first hands a RealTime clock's crank to crankGuarded, and one
+// while a trace is recorded to crankTraced, which call it back wrapped.
+func (c *Clock) crank(block, wrapped bool) int {
 	progress := 0
 	given := false // the swap gave the clock back
 	if c.mode == RealTime {
+		if !wrapped {
+			return c.crankGuarded(block)
+		}
 		c.lastDispatchStart = c.sinceEpoch()
 		progress += c.advanceToNow()
+	} else if !wrapped && trace.IsEnabled() {
+		return c.crankTraced(block)
 	}
 
 	// Favour the action queue less the longer the scheduler has been
@@ -204,7 +242,7 @@ func (c *Clock) crank(block bool) int {
 	// Step 3: an idle virtual clock jumps to its next timer.
 	if progress == 0 && c.mode == VirtualTime && c.background.Load() == 0 {
 		if !c.hasPending() {
-			progress += c.advanceToNext()
+			progress += c.advanceToNextGuarded()
 		}
 	}
 

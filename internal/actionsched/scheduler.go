@@ -399,6 +399,9 @@ type Scheduler struct {
 	self        Self
 	pending     *atomic.Uint64
 	pendingMask uint64
+	// afterPanic is called last by the bookkeeping after an action that
+	// panicked (AfterPanic), nil if none.
+	afterPanic func()
 }
 
 // alwaysPending is what a Scheduler watches until WatchPending: posts are
@@ -464,6 +467,13 @@ func (s *Scheduler) WatchPending(word *atomic.Uint64, mask uint64) {
 		s.pending, s.pendingMask = word, mask
 	}
 }
+
+// AfterPanic sets f to be called, on the panic's way up, as the last thing
+// the bookkeeping after an action that panicked does: also when a part of
+// it panics (the Self's Unwound, say). The clock gives itself back there,
+// so that its Crank needs no deferred function of its own around the loop
+// of actions. Call it before any other method.
+func (s *Scheduler) AfterPanic(f func()) { s.afterPanic = f }
 
 // ReuseReads tells the scheduler that reading its clock has no side effect,
 // so that it may use one reading where the C++ reads the clock again with no
@@ -634,7 +644,7 @@ func (s *Scheduler) RunOneAt(now time.Duration) int { return s.runOne(now, s.reu
 
 // runOne is RunOne, starting at now if use is set (RunOneAt where reads
 // may be reused), else at a reading of the clock.
-func (s *Scheduler) runOne(now time.Duration, use bool) int {
+func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 	start := now
 	if !use {
 		start = s.clockNow()
@@ -689,11 +699,17 @@ func (s *Scheduler) runOne(now time.Duration, use bool) int {
 	// service (raising it to at least floor), folds it into the maximum,
 	// marks that no action is running, and puts q back.
 	defer func() {
-		if s.self.Running {
-			// The Self's action panicked: its end first, as its own
-			// deferred end would have run before this one.
-			s.self.Running = false
-			s.self.Unwound()
+		if served == 0 {
+			// The action panicked (served is set by the return only).
+			if s.afterPanic != nil {
+				defer s.afterPanic()
+			}
+			if s.self.Running {
+				// The Self's action panicked: its end first, as its
+				// own deferred end would have run before this one.
+				s.self.Running = false
+				s.self.Unwound()
+			}
 		}
 		after := s.clockNow()
 		s.lastRead = after
