@@ -698,18 +698,17 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 	// or not it panics: it charges the time since before to q's total
 	// service (raising it to at least floor), folds it into the maximum,
 	// marks that no action is running, and puts q back.
-	defer func() {
+	//
+	// A panic out of the action is told by served, set by the return
+	// only: the deferred book hands it to unwind, which calls book again
+	// (with served set) inside a deferred call of its own, so that the
+	// normal return pays for no second deferred call.
+	var book func()
+	book = func() {
 		if served == 0 {
-			// The action panicked (served is set by the return only).
-			if s.afterPanic != nil {
-				defer s.afterPanic()
-			}
-			if s.self.Running {
-				// The Self's action panicked: its end first, as its
-				// own deferred end would have run before this one.
-				s.self.Running = false
-				s.self.Unwound()
-			}
+			served = -1
+			s.unwind(book)
+			return
 		}
 		after := s.clockNow()
 		s.lastRead = after
@@ -790,9 +789,25 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 			return
 		}
 		s.reinstate(q, after)
-	}()
+	}
+	defer book()
 	action()
 	return 1
+}
+
+// unwind is the bookkeeping after an action that panicked: the end of the
+// Self's action first, if it was the one (Running is set), as its own
+// deferred end would have run before; then book, the bookkeeping after
+// any action; and last, also if either of them panics, afterPanic.
+func (s *Scheduler) unwind(book func()) {
+	if s.afterPanic != nil {
+		defer s.afterPanic()
+	}
+	if s.self.Running {
+		s.self.Running = false
+		s.self.Unwound()
+	}
+	book()
 }
 
 // reinstate updates the overload state after q was served and then puts q
