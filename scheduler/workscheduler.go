@@ -361,12 +361,13 @@ func (s *WorkScheduler) crankAction() func() {
 			}
 		}
 		s.self.Running = true
-		for {
-			s.CrankWork()
-			// The C++ tests the state first; both are reads. A virtual
-			// clock always asks to yield, so it is asked first there.
-			if s.virtual || s.State() != basicwork.Running || s.clock.ShouldYield() {
-				break
+		s.CrankWork()
+		// Again while the tree reads Running and the clock does not ask
+		// to yield. The C++ tests the state first; both are reads. A
+		// virtual clock always asks to yield, so it is asked first, once.
+		if !s.virtual {
+			for s.State() == basicwork.Running && !s.clock.ShouldYield() {
+				s.CrankWork()
 			}
 		}
 		s.self.Running = false

@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime/trace"
 	"time"
+
+	"github.com/stellarwork/stellarwork/internal/actionsched"
 )
 
 // Crank runs one round of the clock and returns how much progress it made:
@@ -107,7 +109,7 @@ func (c *Clock) crank(block, wrapped bool) int {
 		}
 		c.lastDispatchStart = c.sinceEpoch()
 		progress += c.advanceToNow()
-	} else if !wrapped && trace.IsEnabled() {
+	} else if trace.IsEnabled() && !wrapped {
 		return c.crankTraced(block)
 	}
 
@@ -168,8 +170,8 @@ func (c *Clock) crank(block, wrapped bool) int {
 	// The first round's bounds hold: n is 1, and no time has passed.
 	for n, now := 1, start; ; {
 		p := c.actions.RunOneAt(now)
-		progress += p
-		if c.self.Moved {
+		progress += p // Moved counts the action and the move
+		if p == actionsched.Moved {
 			// The action scheduler made the post an action asked for
 			// at its end (c.self) and step 4's move of it, in its
 			// bookkeeping after the action, with nothing pending then
@@ -179,13 +181,11 @@ func (c *Clock) crank(block, wrapped bool) int {
 			// pending, step 4 has nothing to move (a post from another
 			// goroutine coming now may as well come after it), and
 			// steps 3 and 5 are for a crank without progress: step 6 is
-			// left, for a virtual clock (Moved is only ever set for
-			// one). Otherwise, a post from another goroutine came since
-			// the bookkeeping: it queued that wake-up itself (it found
-			// nothing pending), and step 4 moves it after this one, as
-			// it came after it.
-			c.self.Moved = false
-			progress++
+			// left, for a virtual clock (Moved is only ever returned
+			// for one). Otherwise, a post from another goroutine came
+			// since the bookkeeping: it queued that wake-up itself (it
+			// found nothing pending), and step 4 moves it after this
+			// one, as it came after it.
 			for v := c.signals.Load(); v&pendingBits == 0; v = c.signals.Load() {
 				if c.signals.CompareAndSwap(v, (v+1)&^ownerBit) {
 					return progress + int(c.background.Load())

@@ -301,19 +301,15 @@ func moreService(a, b *actionQueue) bool { return a.totalService > b.totalServic
 // clearing Running), which may post with PostOnCrank. For the clock's usual crank (the queue ran dry,
 // nothing else runnable or pending, a virtual clock), the scheduler's
 // bookkeeping after the action makes the post and the crank's move into
-// the queue at once, and sets Moved for the clock to finish the post (see
-// WatchPending). Everything in it belongs to the clock's goroutine.
+// the queue at once, and RunOne returns Moved for the clock to finish the
+// post (see WatchPending). Everything in it belongs to the clock's
+// goroutine.
 type Self struct {
 	// Posted asks the clock to post Fn to (Name, Typ), with PostOnCrank's
 	// effect, once the running action has returned.
 	Posted bool
 	// Running is set by the claimant's action while it runs.
 	Running bool
-	// Moved says that the scheduler made the post Posted asked for and
-	// moved it into the queue, as the crank's move would have, at the
-	// end of the action: the clock counts the wake-up the post would have
-	// queued and clears it.
-	Moved bool
 	// Fn is the claimant's action (nil while unclaimed), Name and Typ its
 	// queue.
 	Fn   func()
@@ -324,6 +320,13 @@ type Self struct {
 	// was set (after clearing Running).
 	Unwound func()
 }
+
+// Moved is what RunOne returns when, after the action it served, it made
+// the post Self.Posted asked for and moved it into the queue, as the
+// crank's move would have: the clock counts the wake-up the post would
+// have queued. A queue was served, and an action posted, so it counts as
+// progress 2 in a crank (the action's, and the move's).
+const Moved = 2
 
 // Scheduler runs posted actions fairly between named queues and sheds
 // droppable load when actions wait too long. Build it with New; the zero value
@@ -626,7 +629,8 @@ func sameString(a, b string) bool {
 // RunOne serves the runnable queue with the least total service: it first
 // drops that queue's overdue droppable actions, then runs its oldest
 // remaining action, if any. It returns 1 if a queue was served (even if every
-// action in it was dropped) and 0 if nothing was runnable. Before choosing, it
+// action in it was dropped), Moved if it also made the Self's post and moved
+// it (see Self), and 0 if nothing was runnable. Before choosing, it
 // forgets the longest-idle queue if that one has been idle for longer than
 // the latency window.
 //
@@ -747,7 +751,7 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 			s.size++
 			s.drained = true
 			s.self.Posted = false
-			s.self.Moved = true
+			served = Moved
 			return
 		}
 		if q.count == 0 && s.reuseReads && s.overloadedStart == never {
