@@ -379,6 +379,11 @@ type Scheduler struct {
 	// service was t is not yet too long idle: idleTooLong(t, t) is
 	// t > selfExpiry (see New).
 	selfExpiry time.Duration
+	// selfMark is ActionsEnqueued+ActionsDequeued right after the Self's
+	// move of a NormalAction (noMark if none, or after Shutdown): while
+	// the sum is still that, no action was posted or served since, so
+	// the scheduler is as the move left it (see runOne).
+	selfMark uint64
 
 	stats Stats
 	// maxTotalService is the largest total service any queue has reached;
@@ -431,6 +436,7 @@ func New(now func() time.Duration, latencyWindow time.Duration) *Scheduler {
 		idleBack:      noQueue,
 		pending:       &alwaysPending,
 		pendingMask:   ^uint64(0),
+		selfMark:      noMark,
 	}
 	// idleTooLong(t, t) is t+w < t without overflow: for a positive
 	// window, true only where t+w would pass the largest instant; never
@@ -658,45 +664,79 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 	if b := s.idleBackID(); b != noQueue && s.idleTooLong(s.byID[b].lastService, start) {
 		s.expireIdle()
 	}
-	if s.solo == noQueue && s.runnable.Len() == 0 {
-		if s.size != 0 {
-			panic("actionsched: nothing runnable but size is " + strconv.Itoa(s.size))
-		}
-		return 0
-	}
-	var q *actionQueue
-	if id := s.solo; id != noQueue {
-		q = s.byID[id]
+	var (
+		q             *actionQueue
+		slot          *pending
+		action        func()
+		floor, before time.Duration
+	)
+	// The scheduler is ready when it is as the Self's move of a
+	// NormalAction left it at the end of the last action served, as
+	// nothing was posted or served since, nor Shutdown called (which
+	// clears selfMark); expiring an idle queue, above, is the only change
+	// there can have been. Then q, the Self's queue, is the lone runnable
+	// queue, with one action, Fn, at its head; no queue is parked; q is
+	// the last queue posted to; the scheduler is not overloaded; reads
+	// are reused. So the general pop below would take q, trim nothing,
+	// find it not empty, read no time, and leave it empty with its head
+	// where it is.
+	//
+	// mark is, when it is ready, the sum that the action leaves if it
+	// posts and serves nothing (the pop counts one served); 0, a sum never
+	// seen after a pop, when not.
+	mark := uint64(0)
+	if s.stats.ActionsEnqueued+s.stats.ActionsDequeued == s.selfMark {
+		mark = s.selfMark + 1
+		q = s.byID[s.solo]
 		s.solo = noQueue
+		floor = s.maxTotalService - s.latencyWindow
+		s.size--
+		s.stats.ActionsDequeued++
+		// currentActionType is NormalAction already: q's type.
+		before = start
+		slot = &q.ring[q.head]
+		action = slot.action
+		q.count = 0
 	} else {
-		q = s.runnable.Pop()
-	}
-	if q.typ == DroppableAction {
-		s.trim(q, start)
-	}
-	if q.empty() {
-		s.reinstate(q, start)
-		return 1
-	}
-	floor := s.maxTotalService - s.latencyWindow
-	s.size--
-	s.stats.ActionsDequeued++
-	s.currentActionType = q.typ
-	before := start
-	if !s.reuseReads {
-		before = s.clockNow()
-	}
-	// popFront, but the slot is cleared after the action (below), so
-	// that the Self's post can put the action back where it was.
-	// An emptied ring keeps its head at the popped slot (any slot would
-	// do), where the next post goes.
-	slot := &q.ring[q.head]
-	action := slot.action
-	if q.count--; q.count != 0 {
-		q.head = (q.head + 1) & (len(q.ring) - 1)
-	} else if len(q.over) != 0 {
-		*slot = pending{} // the ring becomes the spare, all clear
-		q.refill()
+		if s.solo == noQueue && s.runnable.Len() == 0 {
+			if s.size != 0 {
+				panic("actionsched: nothing runnable but size is " + strconv.Itoa(s.size))
+			}
+			return 0
+		}
+		if id := s.solo; id != noQueue {
+			q = s.byID[id]
+			s.solo = noQueue
+		} else {
+			q = s.runnable.Pop()
+		}
+		if q.typ == DroppableAction {
+			s.trim(q, start)
+		}
+		if q.empty() {
+			s.reinstate(q, start)
+			return 1
+		}
+		floor = s.maxTotalService - s.latencyWindow
+		s.size--
+		s.stats.ActionsDequeued++
+		s.currentActionType = q.typ
+		before = start
+		if !s.reuseReads {
+			before = s.clockNow()
+		}
+		// popFront, but the slot is cleared after the action (below),
+		// so that the Self's post can put the action back where it
+		// was. An emptied ring keeps its head at the popped slot (any
+		// slot would do), where the next post goes.
+		slot = &q.ring[q.head]
+		action = slot.action
+		if q.count--; q.count != 0 {
+			q.head = (q.head + 1) & (len(q.ring) - 1)
+		} else if len(q.over) != 0 {
+			*slot = pending{} // the ring becomes the spare, all clear
+			q.refill()
+		}
 	}
 	// One deferred function does the bookkeeping after the action, whether
 	// or not it panics: it charges the time since before to q's total
@@ -723,9 +763,20 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 		// Nothing took actions out of q during the action (it was
 		// neither runnable nor idle), and a post to it put them behind
 		// the popped slot: with q empty, its ring is as the pop left it.
-		if s.self.Posted && q.count == 0 && s.last == q && s.parked == noQueue && s.solo == noQueue &&
-			s.runnable.Len() == 0 && sameFunc(&slot.action, &s.self.Fn) && s.pending.Load()&s.pendingMask == 0 &&
-			s.overloadedStart == never && (s.idleBack == noQueue && after <= s.selfExpiry ||
+		//
+		// If the scheduler was ready (see above), no action was posted
+		// or served during the action (the sum grew by the pop's count
+		// alone), and q is still the last queue posted to (Shutdown
+		// clears it), then q is empty, and none is parked or runnable,
+		// and the scheduler is not overloaded, as the general test asks;
+		// the action that ran is Fn, which was at q's head (a new
+		// claimant's Fn can set Posted only when it runs). When it was
+		// ready and the sum grew more, the general test fails too (the
+		// last post was to another queue, or q has an action).
+		if s.self.Posted && s.last == q && (s.stats.ActionsEnqueued+s.stats.ActionsDequeued == mark ||
+			mark == 0 && q.count == 0 && s.parked == noQueue && s.solo == noQueue &&
+				s.runnable.Len() == 0 && sameFunc(&slot.action, &s.self.Fn) && s.overloadedStart == never) &&
+			s.pending.Load()&s.pendingMask == 0 && (s.idleBack == noQueue && after <= s.selfExpiry ||
 			s.idleBack != noQueue && !s.idleTooLong(s.byID[s.idleBack].lastService, after)) {
 			// The Self's post of the action to its own queue, and the
 			// crank's move of it, at once: the clock's usual crank (a
@@ -751,6 +802,13 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 			s.size++
 			s.drained = true
 			s.self.Posted = false
+			// The next RunOne, if nothing is posted or served before,
+			// finds the scheduler ready, unless q's actions may be
+			// dropped.
+			s.selfMark = noMark
+			if q.typ == NormalAction {
+				s.selfMark = s.stats.ActionsEnqueued + s.stats.ActionsDequeued
+			}
 			served = Moved
 			return
 		}
@@ -919,6 +977,10 @@ func (s *Scheduler) expireIdle() {
 // noQueue is the id that ends the idle list.
 const noQueue = -1
 
+// noMark is Scheduler.selfMark when no Self's move is to be recognised: a
+// sum of two counts that never reaches it.
+const noMark = ^uint64(0)
+
 // newID returns an id for a new queue, reusing an expired queue's.
 func (s *Scheduler) newID() int32 {
 	if n := len(s.freeIDs); n > 0 {
@@ -1079,6 +1141,7 @@ func (s *Scheduler) Shutdown() {
 		return
 	}
 	s.isShutdown.Store(true)
+	s.selfMark = noMark
 	s.queues = make(map[queueKey]*actionQueue)
 	s.last = nil
 	s.runnable = stdheap.New(moreService)
