@@ -48,7 +48,13 @@ type children struct {
 	slots    []*basicwork.BasicWork
 	live     int
 	lastLive int // highest non-empty slot, -1 if none
-	active   bitmap
+	// base is the number under which the child in slots[0] is registered
+	// here (its slot, as basicwork keeps it): the child in slots[i] is
+	// registered as slot i+base. A compaction that moves a run of
+	// children down by d slots adds d to base instead of renumbering
+	// them; one that must close gaps renumbers them all and sets it to 0.
+	base   int
+	active bitmap
 	// count[s] is how many of the children held read the basicwork.State
 	// s; valid unless scanAll. basicwork moves a child's count as its
 	// state changes (tree.Counts).
@@ -75,16 +81,17 @@ func (c *children) Children() iter.Seq[basicwork.Work] {
 // from to to, to or from Waiting (the active bitmap) or to Failure (the
 // first child that failed); basicwork moved its count (tree.Counts).
 func (c *children) ChildState(slot int, from, to int) {
-	if slot >= len(c.slots) || c.slots[slot] == nil {
+	i := slot - c.base
+	if uint(i) >= uint(len(c.slots)) || c.slots[i] == nil {
 		return
 	}
 	if to == int(basicwork.Failure) && c.failed == nil {
-		c.failed = c.slots[slot]
+		c.failed = c.slots[i]
 	}
 	if to == int(basicwork.Waiting) {
-		c.active.clear(slot)
+		c.active.clear(i)
 	} else if from == int(basicwork.Waiting) {
-		c.active.set(slot)
+		c.active.set(i)
 	}
 }
 
@@ -110,7 +117,8 @@ func slotOf(b *basicwork.BasicWork) *int32 {
 }
 
 // release is tree.Release in place: it unregisters owner from b if b is
-// registered there in slot i, and does nothing otherwise.
+// registered there as slot i (a slot number, children.base included), and
+// does nothing otherwise.
 func release(b, owner *basicwork.BasicWork, i int) {
 	if p := parentOf(b); *p == owner {
 		if s := slotOf(b); int(*s) == i {
@@ -136,7 +144,7 @@ func renumber(b, owner *basicwork.BasicWork, j int) {
 // remove empties slot i and unregisters this parent from the child.
 func (c *children) remove(owner *basicwork.BasicWork, i int) {
 	b := c.slots[i]
-	release(b, owner, i)
+	release(b, owner, i+c.base)
 	c.slots[i] = nil
 	c.active.clear(i)
 	c.count[b.State()]--
@@ -186,6 +194,7 @@ func (c *children) clear(owner *basicwork.BasicWork) {
 		}
 	}
 	c.slots = c.slots[:0]
+	c.base = 0
 	c.active.reset()
 	c.count = itree.Counts{}
 	c.lastLive = -1
@@ -213,9 +222,26 @@ func (c *children) failedChild() basicwork.Work {
 // to be inlined, so that the walk's end pays no call when it is not.
 func (c *children) sparse() bool { return len(c.slots) >= 64 && 2*c.live <= len(c.slots) }
 
-// compact renumbers the children into slots 0..live-1. The caller asks
-// sparse first.
+// compact moves the children into slots 0..live-1, in order. The caller
+// asks sparse first.
+//
+// When the children held are one run of slots, as when children come and
+// go in the order they were added, the run is moved down as it is: they
+// keep their slot numbers, and base grows by the distance moved, so no
+// child is written to (AddWork renumbers them all when a slot number
+// would pass maxSlot). Otherwise each child is moved and renumbered, and
+// base is 0 again.
 func (c *children) compact(owner *basicwork.BasicWork) {
+	from, n := c.lastLive+1-c.live, c.live
+	if from > 0 && shiftCompaction && c.run(from) {
+		copy(c.slots, c.slots[from:from+n])
+		clear(c.slots[max(n, from) : from+n])
+		c.slots = c.slots[:n]
+		c.active.moveDown(from, n)
+		c.lastLive = n - 1
+		c.base += from
+		return
+	}
 	j := 0
 	c.active.reset()
 	for _, b := range c.slots {
@@ -232,6 +258,35 @@ func (c *children) compact(owner *basicwork.BasicWork) {
 	clear(c.slots[j:])
 	c.slots = c.slots[:j]
 	c.lastLive = j - 1
+	c.base = 0
+}
+
+// run reports whether the live children fill slots from..lastLive.
+func (c *children) run(from int) bool {
+	for _, b := range c.slots[from : c.lastLive+1] {
+		if b == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSlot is the highest slot number a child can be registered under (an
+// int32, tree.Access.SetParent); a variable, so that tests can lower it.
+var maxSlot = math.MaxInt32
+
+// shiftCompaction is false in tests that make every compaction renumber.
+var shiftCompaction = true
+
+// rebase renumbers the children so that base is 0: AddWork calls it when
+// the next slot number would pass maxSlot.
+func (c *children) rebase(owner *basicwork.BasicWork) {
+	for j, b := range c.slots {
+		if b != nil {
+			renumber(b, owner, j)
+		}
+	}
+	c.base = 0
 }
 
 // The questions a Work asks about its children (AnyChildRunning and the
@@ -323,6 +378,30 @@ func (b *bitmap) clear(i int) {
 func (b *bitmap) reset() {
 	clear(b.words)
 	clear(b.summary)
+}
+
+// moveDown moves the members in [from, from+n) to [0, n), from > 0, and
+// drops the others.
+func (b *bitmap) moveDown(from, n int) {
+	nw := (n + 63) >> 6 // words that hold [0, n)
+	sw, sh := from>>6, uint(from&63)
+	for k := range nw {
+		// The source words are at or past the destination one, so each
+		// is read before it is written; the slots past the run hold no
+		// member.
+		v := b.words[sw+k] >> sh
+		if sh != 0 && sw+k+1 < len(b.words) {
+			v |= b.words[sw+k+1] << (64 - sh)
+		}
+		b.words[k] = v
+	}
+	clear(b.words[nw:])
+	clear(b.summary)
+	for k, v := range b.words[:nw] {
+		if v != 0 {
+			b.summary[k>>6] |= 1 << (k & 63)
+		}
+	}
 }
 
 // next returns the smallest member at or after i, or -1.

@@ -147,12 +147,17 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	// panics in StartWork as in C++, but before it is added (Adopt): the
 	// C++ adds it first, and a caller that recovers would find it in the
 	// tree.
-	base, prev := tree.Adopt(child, "AddWork of a child", &w.BasicWork, len(w.kids.slots))
+	k := &w.kids
+	slot := len(k.slots) + k.base
+	if slot > maxSlot && k.base != 0 {
+		k.rebase(&w.BasicWork)
+		slot = len(k.slots)
+	}
+	base, prev := tree.Adopt(child, "AddWork of a child", &w.BasicWork, slot)
 	cursor := w.cursor
 	// addChild, inline: the child goes in the next slot, where Adopt
 	// registered it, and the round robin starts at it if it is the only
 	// one. It is counted in its state, and active unless it waits.
-	k := &w.kids
 	if k.live == 0 {
 		w.cursor = len(k.slots)
 	}
@@ -434,40 +439,56 @@ func (w *Work) undoAdd(i, cursor int) {
 // yieldNextRunningChild walks on from the round-robin position to the next
 // child that reads Running, dropping done children on the way, and returns
 // its BasicWork. At the end of the children it rewinds and returns nil.
+//
+// The walk keeps its position, the slots and how many children it dropped
+// in locals, and writes the position, the live count and the done count
+// back once, where it stops: nothing it calls on the way (State, the
+// in-place release) reads them.
 func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 	k := &w.kids
-	for w.cursor >= 0 {
-		i := w.cursor
-		// The child at the position itself is the usual next one: its bit
-		// is tested here, without the call.
-		if wd := i >> 6; k.scanAll || wd >= len(k.active.words) || k.active.words[wd]&(1<<(i&63)) == 0 {
-			if i = k.next(i); i < 0 {
+	if i := w.cursor; i >= 0 {
+		slots, last, owner := k.slots, k.lastLive, &w.BasicWork
+		dropped := 0
+		for {
+			// The child at the position itself is the usual next one: its
+			// bit is tested here, without the call.
+			if wd := i >> 6; k.scanAll || wd >= len(k.active.words) || k.active.words[wd]&(1<<(i&63)) == 0 {
+				if i = k.next(i); i < 0 {
+					break
+				}
+			}
+			c := slots[i]
+			st := c.State()
+			if st == basicwork.Running {
+				// Where the walk goes on from: the next child, or the end
+				// if this was the last one (a child added later is then
+				// not reached in this round, as with the C++ list's end
+				// iterator).
+				w.cursor = -1
+				if i < last {
+					w.cursor = i + 1
+				}
+				k.live -= dropped
+				w.doneChildren += dropped
+				return c
+			}
+			if st.IsDone() {
+				// remove, inline: the walk drops a done child.
+				release(c, owner, i+k.base)
+				slots[i] = nil
+				k.active.clear(i)
+				k.count[st]--
+				dropped++
+			}
+			if i >= last {
 				break
 			}
+			i++
 		}
-		c := k.slots[i]
-		// Where the walk goes on from: the next child, or the end if this
-		// was the last one (a child added later is then not reached in this
-		// round, as with the C++ list's end iterator).
-		w.cursor = -1
-		if i < k.lastLive {
-			w.cursor = i + 1
-		}
-		st := c.State()
-		if st == basicwork.Running {
-			return c
-		}
-		if st.IsDone() {
-			// remove, inline: the walk drops a done child.
-			release(c, &w.BasicWork, i)
-			k.slots[i] = nil
-			k.active.clear(i)
-			k.count[st]--
-			k.live--
-			if i == k.lastLive {
-				k.dropEmptyTail()
-			}
-			w.doneChildren++
+		k.live -= dropped
+		w.doneChildren += dropped
+		if dropped != 0 && slots[last] == nil {
+			k.dropEmptyTail()
 		}
 	}
 	if k.sparse() {
