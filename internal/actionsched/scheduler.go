@@ -680,13 +680,7 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 	// are reused. So the general pop below would take q, trim nothing,
 	// find it not empty, read no time, and leave it empty with its head
 	// where it is.
-	//
-	// mark is, when it is ready, the sum that the action leaves if it
-	// posts and serves nothing (the pop counts one served); 0, a sum never
-	// seen after a pop, when not.
-	mark := uint64(0)
 	if s.stats.ActionsEnqueued+s.stats.ActionsDequeued == s.selfMark {
-		mark = s.selfMark + 1
 		q = s.byID[s.solo]
 		s.solo = noQueue
 		floor = s.maxTotalService - s.latencyWindow
@@ -764,17 +758,16 @@ func (s *Scheduler) runOne(now time.Duration, use bool) (served int) {
 		// neither runnable nor idle), and a post to it put them behind
 		// the popped slot: with q empty, its ring is as the pop left it.
 		//
-		// If the scheduler was ready (see above), no action was posted
-		// or served during the action (the sum grew by the pop's count
-		// alone), and q is still the last queue posted to (Shutdown
-		// clears it), then q is empty, and none is parked or runnable,
-		// and the scheduler is not overloaded, as the general test asks;
-		// the action that ran is Fn, which was at q's head (a new
-		// claimant's Fn can set Posted only when it runs). When it was
-		// ready and the sum grew more, the general test fails too (the
-		// last post was to another queue, or q has an action).
-		if s.self.Posted && s.last == q && (s.stats.ActionsEnqueued+s.stats.ActionsDequeued == mark ||
-			mark == 0 && q.count == 0 && s.parked == noQueue && s.solo == noQueue &&
+		// If the sum is selfMark+1, the scheduler was ready (see above;
+		// sums only grow, so it was selfMark at the start) and no action
+		// was posted or served during the action (the pop counts one);
+		// with q still the last queue posted to (Shutdown clears it, and
+		// selfMark), q is empty, none is parked or runnable, and the
+		// scheduler is not overloaded, as the general test asks, and the
+		// action that ran is Fn, which was at q's head (a new claimant's
+		// Fn can set Posted only when it runs).
+		if s.self.Posted && s.last == q && (s.stats.ActionsEnqueued+s.stats.ActionsDequeued == s.selfMark+1 ||
+			q.count == 0 && s.parked == noQueue && s.solo == noQueue &&
 				s.runnable.Len() == 0 && sameFunc(&slot.action, &s.self.Fn) && s.overloadedStart == never) &&
 			s.pending.Load()&s.pendingMask == 0 && (s.idleBack == noQueue && after <= s.selfExpiry ||
 			s.idleBack != noQueue && !s.idleTooLong(s.byID[s.idleBack].lastService, after)) {
