@@ -360,8 +360,12 @@ func (b *bitmap) grow(n int) {
 }
 
 func (b *bitmap) set(i int) {
-	b.words[i>>6] |= 1 << (i & 63)
-	b.summary[i>>12] |= 1 << ((i >> 6) & 63)
+	w := &b.words[i>>6]
+	if *w == 0 {
+		// The word's summary bit is set with its first member.
+		b.summary[i>>12] |= 1 << ((i >> 6) & 63)
+	}
+	*w |= 1 << (i & 63)
 }
 
 func (b *bitmap) clear(i int) {

@@ -270,6 +270,12 @@ func (w *Work) OnRun() basicwork.State {
 	} else {
 		st = w.self.DoWork()
 	}
+	// Running and Waiting, the usual answers, need nothing more: one
+	// unsigned test (an invalid State goes on to the switch, which returns
+	// it as it is).
+	if uint(st) <= uint(basicwork.Waiting) {
+		return st
+	}
 	switch {
 	case st == basicwork.Success:
 		if !w.AllChildrenSuccessful() {
@@ -287,6 +293,10 @@ func (w *Work) OnRun() basicwork.State {
 	}
 	return st
 }
+
+// OnRun's test of DoWork's answer needs Running and Waiting to be the
+// States 0 and 1: this does not compile otherwise.
+var _ = [1]int{}[basicwork.Running+basicwork.Waiting-1]
 
 // recordChildFailure makes the error of the first child that failed (a
 // *basicwork.WorkError, see basicwork.ResultError) the cause of this
@@ -447,15 +457,23 @@ func (w *Work) undoAdd(i, cursor int) {
 func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 	k := &w.kids
 	if i := w.cursor; i >= 0 {
-		slots, last, owner := k.slots, k.lastLive, &w.BasicWork
+		slots, last, owner, base := k.slots, k.lastLive, &w.BasicWork, k.base
+		// After a ChildLost the bitmap is not kept, and the walk asks next,
+		// which scans, at every step.
+		words := k.active.words
+		if k.scanAll {
+			words = nil
+		}
 		dropped := 0
 		for {
 			// The child at the position itself is the usual next one: its
 			// bit is tested here, without the call.
-			if wd := i >> 6; k.scanAll || wd >= len(k.active.words) || k.active.words[wd]&(1<<(i&63)) == 0 {
+			wd := i >> 6
+			if uint(wd) >= uint(len(words)) || words[wd]&(1<<(i&63)) == 0 {
 				if i = k.next(i); i < 0 {
 					break
 				}
+				wd = i >> 6
 			}
 			c := slots[i]
 			st := c.State()
@@ -473,10 +491,15 @@ func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 				return c
 			}
 			if st.IsDone() {
-				// remove, inline: the walk drops a done child.
-				release(c, owner, i+k.base)
+				// remove, inline: the walk drops a done child, and clears
+				// its bit (bitmap.clear) in the words it holds.
+				release(c, owner, i+base)
 				slots[i] = nil
-				k.active.clear(i)
+				if uint(wd) < uint(len(words)) {
+					if words[wd] &^= 1 << (i & 63); words[wd] == 0 {
+						k.active.summary[wd>>6] &^= 1 << (wd & 63)
+					}
+				}
 				k.count[st]--
 				dropped++
 			}
