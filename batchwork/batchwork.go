@@ -100,18 +100,24 @@ func (b *BatchWork) DoWork() basicwork.State {
 		return basicwork.Failure
 	}
 	debug := b.LogEnabled(zapcore.DebugLevel)
-	kept := b.batch[:0]
-	for _, c := range b.batch {
+	// The entries kept move down over the dropped ones; one that stays
+	// where it is is not written again (a pointer store is a write
+	// barrier's work while the collector marks).
+	batch, n := b.batch, 0
+	for i, c := range batch {
 		if c.State() == basicwork.Success {
 			if debug {
 				b.Logf(zapcore.DebugLevel, "Finished child work %s", c.Name())
 			}
 			continue
 		}
-		kept = append(kept, c)
+		if n != i {
+			batch[n] = c
+		}
+		n++
 	}
-	b.stale = max(b.stale, len(b.batch))
-	b.batch = kept
+	b.stale = max(b.stale, len(batch))
+	b.batch = b.batch[:n] // a reslice of the field itself writes no pointer
 
 	b.addMoreWorkIfNeeded()
 	if n := len(b.batch); n < b.stale {

@@ -239,13 +239,16 @@ func (w *Work) OnRun() basicwork.State {
 	// walk (a jump or a scan) looks at the position first.
 	k := &w.kids
 	if i := w.cursor; i >= 0 {
-		if c := k.slots[i]; c != nil && c.State() == basicwork.Running {
-			w.cursor = -1
-			if i < k.lastLive {
-				w.cursor = i + 1
+		if c := k.slots[i]; c != nil {
+			if c.State() == basicwork.Running {
+				next := -1
+				if i < k.lastLive {
+					next = i + 1
+				}
+				w.cursor = next
+				c.CrankWork()
+				return basicwork.Running
 			}
-			c.CrankWork()
-			return basicwork.Running
 		}
 		if c := w.yieldNextRunningChild(); c != nil {
 			c.CrankWork()
