@@ -232,15 +232,20 @@ func (w *Work) OnRun() basicwork.State {
 		return basicwork.Running
 	}
 	// yieldNextRunningChild's two usual cases are taken here, without its
-	// call: the child at the round-robin position reads Running (it is
+	// call: the child at the round-robin position is RUNNING (it is
 	// cranked), or the round is at its end (then DoWork runs).
 	// The child at the position is the one the walk returns exactly when
 	// it reads Running: a child that reads Running is active, and the
 	// walk (a jump or a scan) looks at the position first.
+	// The position is -1 at the end of a round, and otherwise a slot: one
+	// unsigned test tells the two apart and bounds the slot's read.
 	k := &w.kids
-	if i := w.cursor; i >= 0 {
+	if i := w.cursor; uint(i) < uint(len(k.slots)) {
 		if c := k.slots[i]; c != nil {
-			if c.State() == basicwork.Running {
+			// A child RUNNING inside, the usual one, reads Running; one
+			// PENDING or ABORTING (which read Running too) is left to
+			// the walk, which returns it all the same.
+			if c.InternalState() == basicwork.InternalRunning {
 				next := -1
 				if i < k.lastLive {
 					next = i + 1
