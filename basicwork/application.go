@@ -58,7 +58,11 @@ func (e TransitionEvent) Name() string { return e.Work.Name() }
 // after each retry.
 func (e TransitionEvent) Attempt() int { return e.Retries + 1 }
 
-// Path returns the work's place in its tree, "root/.../name".
+// Path returns the work's place in its tree, "root/.../name", as it is
+// when Path is called: it walks the parents then, it does not keep the path
+// of the moment of the event. A work a parent has dropped (a child done
+// and released, say) has no parent any more, and its Path is its Name. To
+// keep the path of the moment, call Path inside the listener.
 func (e TransitionEvent) Path() string { return PathOf(e.Work) }
 
 // Config holds the application settings that works read.

@@ -59,4 +59,12 @@
 // of internal state of every work, with the virtual time of the change.
 // Since, Attempt, Retries and MaxRetries describe where a work is now, and
 // package workview turns a whole tree into counts and a status view.
+//
+// # Panics in hooks
+//
+// A hook that panics (OnRun, OnAbort, a callback) does not end the process,
+// as a C++ exception there would: the panic goes up through vclock's Crank
+// to its caller, the tree left as it was (a move to a done or retrying
+// state, or a Shutdown, that a hook's panic interrupts is completed first).
+// A caller that recovers the panic can crank on.
 package basicwork

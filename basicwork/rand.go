@@ -66,7 +66,9 @@ func BackoffBounds(n uint64) (lower, upper uint64) {
 
 // ExponentialBackoff returns the delay before retry n+1: a whole number of
 // seconds drawn from r in BackoffBounds(n). It is the port of stellar-core's
-// exponentialBackoff, with its random draw made injectable.
+// exponentialBackoff, with its random draw made injectable. The first two
+// delays have no room to vary (bounds 1..1 and 2..2 s), so the source,
+// seeded or not, shows from the third retry on (3..4 s).
 func ExponentialBackoff(n uint64, r Rand) time.Duration {
 	lo, hi := BackoffBounds(n)
 	return time.Duration(r.Uniform(lo, hi)) * time.Second

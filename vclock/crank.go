@@ -22,6 +22,15 @@ import (
 // nothing posted is lost, and the running crank, or a caller that recovers
 // the panic, cranks on. A Crank blocked waiting for a post counts as running.
 // The C++ asserts instead that the clock runs on the main thread.
+//
+// A panic in code the crank runs (an action, a timer callback, a work's
+// hook such as OnRun) goes up through Crank to its caller, as a C++
+// exception would go up through crank (where the C++ process would end).
+// The clock is given back on the way up and what else is posted stays
+// queued: a caller that recovers the panic can call Crank again. For the
+// works, the WorkScheduler has posted its next crank before the panic
+// left, and a work whose OnRun or OnAbort panicked keeps its state, so the
+// tree cranks on (docs/ROBUSTNESS.md in the repository lists every case).
 func (c *Clock) Crank(block bool) int {
 	// The guard rides on signals, which every crank reads anyway. Or sets
 	// the owner bit only if it was clear, so a refused crank changes
