@@ -165,13 +165,20 @@ func (w *Work) AddWorkWithCallback(cb func(), child basicwork.Work) error {
 	k.slots = append(k.slots, base)
 	k.live++
 	k.lastLive = i
-	if len(k.slots) > len(k.active.words)*64 {
-		k.active.grow(len(k.slots))
+	if i>>6 >= len(k.active.words) {
+		k.active.grow(i + 1)
 	}
-	st := base.State()
-	k.count[st]++
-	if st != basicwork.Waiting {
+	// A child just adopted is PENDING (it reads Running), or done if it
+	// is added again.
+	if base.InternalState() == basicwork.InternalPending {
+		k.count[basicwork.Running]++
 		k.active.set(i)
+	} else {
+		st := base.State()
+		k.count[st]++
+		if st != basicwork.Waiting {
+			k.active.set(i)
+		}
 	}
 	if prev == &w.BasicWork {
 		// The child is still held in another slot (it is done and the
