@@ -1,11 +1,13 @@
 package work_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/stellarwork/stellarwork/basicwork"
+	itree "github.com/stellarwork/stellarwork/internal/tree"
 	"github.com/stellarwork/stellarwork/scheduler"
 	"github.com/stellarwork/stellarwork/vclock"
 	"github.com/stellarwork/stellarwork/work"
@@ -88,4 +90,54 @@ func TestChildCountsReAddedChild(t *testing.T) {
 	require.Equal(t, basicwork.Failure, c.State())
 	require.Equal(t, basicwork.Waiting, k.State())
 	require.Len(t, k.Children(), 1, "the slot the child was added to first is still held")
+}
+
+// TestDroppedOlderSlotKeepsTheRegistration: a done child added again while
+// the walk has not dropped it yet is held in two slots and registered in
+// the newer one. When the walk drops the older slot, with a running child
+// between the two, the child must stay registered at the parent, since
+// the newer slot still holds it; it is released when the newer slot is
+// dropped. After every crank, every child the parent holds must be
+// registered there. It fails if the walk's release leaves the slot out of
+// its test for a parent that scans (one holding a child twice).
+func TestDroppedOlderSlotKeepsTheRegistration(t *testing.T) {
+	tree := itree.Get[basicwork.Work, *basicwork.BasicWork]()
+	clock, app, k := scheduledKeeper()
+	var log strings.Builder
+	c := &scripted{log: &log} // succeeds at its first run
+	c.Init(app, "c", basicwork.RetryNever, c)
+	other := &scripted{script: make([]int, 40), log: &log} // steps 40 times
+	other.Init(app, "other", basicwork.RetryNever, other)
+	if err := k.AddWork(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.AddWork(other); err != nil {
+		t.Fatal(err)
+	}
+	for step := 0; !c.IsDone(); step++ {
+		if step > 100 {
+			t.Fatal("c never finished")
+		}
+		clock.Crank(false)
+	}
+	if err := k.AddWork(c); err != nil { // held in slots 0 and 2 now
+		t.Fatal(err)
+	}
+	droppedOlder := false
+	for step := 0; step < 200 && !other.IsDone(); step++ {
+		clock.Crank(false)
+		held := 0
+		for _, h := range k.Children() {
+			if p, _ := tree.Parent(h); p != &k.BasicWork {
+				t.Fatalf("crank %d: %s is held by the keeper but not registered there", step, h.Name())
+			}
+			if h == basicwork.Work(c) {
+				held++
+			}
+		}
+		droppedOlder = droppedOlder || held == 1
+	}
+	if !droppedOlder {
+		t.Fatal("the older slot was never dropped while the newer one held the child")
+	}
 }

@@ -508,7 +508,15 @@ func (w *Work) yieldNextRunningChild() *basicwork.BasicWork {
 			if st.IsDone() {
 				// remove, inline: the walk drops a done child, and clears
 				// its bit (bitmap.clear) in the words it holds.
-				release(c, owner, i+base)
+				// release, inline: a Work that does not scan holds each
+				// child registered here in the slot it is registered
+				// under (a child taken over, or held twice, makes it
+				// scan), so only the parent is tested then.
+				if p := parentOf(c); *p == owner {
+					if s := slotOf(c); words != nil || int(*s) == i+base {
+						*p, *s = nil, 0
+					}
+				}
 				slots[i] = nil
 				if uint(wd) < uint(len(words)) {
 					if words[wd] &^= 1 << (i & 63); words[wd] == 0 {
