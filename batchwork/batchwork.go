@@ -44,6 +44,12 @@ type Interface interface {
 // DoWork and DoReset are final, as in C++ (and so are Work's OnRun,
 // OnAbort and OnReset): an implementer defines only the Iterator, and puts
 // its reset logic in ResetIter. Init panics if the outer type declares one.
+//
+// Its status is Work's, "<state>: name : done/total children completed",
+// and the counts are of the children added so far, as in C++: the batch
+// does not know how many its Iterator will yield, so a batch of 50 reads
+// "0/16" at first, then "6/22", and reaches "50/50" only at the end. A
+// child that was aborted counts as completed (it is done).
 type BatchWork struct {
 	work.Work
 	iter Iterator
