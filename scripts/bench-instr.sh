@@ -63,14 +63,16 @@ measure "(a) LeafStep" ./scheduler BenchmarkLeafStep 20000 40000 crank cranks/st
 # three runs.
 #
 # The collection's share is not a count of this library's instructions
-# alone. With one processor, marking ends when the crank goroutine is
-# preempted, which the runtime does by the wall clock (every 10 ms), and
-# until then every pointer the crank writes goes through the write
-# barrier. So the faster the code, and the quieter the machine, the more
-# children fall inside each marking: the same binary read 2,958 to 2,995
-# on a quiet machine and 2,631 to 2,734 with three busy loops beside it.
-# The second line, without the collector, is the code's own count and
-# repeats to within about 10.
+# alone. With one processor, the collector's marking lasts until an
+# allocation assist or the background worker drains what the write
+# barrier shaded, and the worker runs only when the crank goroutine is
+# preempted, which the runtime does by the wall clock; until then every
+# pointer the crank writes goes through the write barrier. A quiet
+# machine gives the fewest preemptions per instruction and so the longest
+# markings and the largest share: the same binary read 2,918 to 2,937 on a
+# quiet machine and 2,576 to 2,868 beside other jobs (fbc294f). Hold the
+# quiet figure against the target. The second line, without the
+# collector, is the code's own count and repeats to within about 10.
 measure "(c) Batch" ./batchwork BenchmarkBatch 100000 300000 child "" 3
 BENCH_GOGC=off
 measure "(c) Batch, GOGC=off" ./batchwork BenchmarkBatch 100000 300000 child ""
