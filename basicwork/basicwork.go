@@ -191,6 +191,7 @@ func (b *BasicWork) setParent(parent *BasicWork, slot int) {
 	if slot < 0 || slot > math.MaxInt32 {
 		panic(fmt.Sprintf("basicwork: SetParent of %q with slot %d, outside [0, %d]", b.name, slot, math.MaxInt32))
 	}
+	b.checkNoCycle(parent, "SetParent")
 	if old := b.parent; old != nil && parent != nil && old != parent {
 		if k := old.kids(); k != nil {
 			k.ChildLost(int(b.slot))
@@ -198,6 +199,47 @@ func (b *BasicWork) setParent(parent *BasicWork, slot int) {
 	}
 	b.parent, b.slot = parent, int32(slot)
 }
+
+// checkNoCycle panics if parent is b or has b among its registered
+// parents: registered under parent, b would be its own ancestor, and the
+// walks up the tree (PathOf, a transition listener's Path) would never
+// end. The C++ does not check; a work re-added under its own descendant
+// there holds itself through its children. Only a work that has been a
+// parent (wasParent) can be an ancestor, so a new child, the usual case,
+// costs one test: a chain of works started from the top down is not
+// walked once per level.
+func (b *BasicWork) checkNoCycle(parent *BasicWork, op string) {
+	if b.mayLoop(parent) {
+		b.walkForCycle(parent, op)
+	}
+}
+
+// mayLoop reports whether checkNoCycle has anything to do: b has been a
+// parent, or parent is not marked as one yet. It is small enough to be
+// inlined where a child is registered.
+func (b *BasicWork) mayLoop(parent *BasicWork) bool {
+	return b.state.Load()&wasParent != 0 || parent != nil && parent.state.Load()&wasParent == 0
+}
+
+// walkForCycle is checkNoCycle's walk, and the mark of parent.
+func (b *BasicWork) walkForCycle(parent *BasicWork, op string) {
+	if parent == b || b.state.Load()&wasParent != 0 {
+		for p := parent; p != nil; p = p.parent {
+			if p == b {
+				panic(fmt.Sprintf("basicwork: %s: %q is %q or one of its parents, so the tree would loop", op, b.name, parent.name))
+			}
+		}
+	}
+	if parent != nil {
+		if w := parent.state.Load(); w&wasParent == 0 {
+			parent.state.Store(w | wasParent)
+		}
+	}
+}
+
+// wasParent, a flag of the state word, says that a work has been
+// registered as some work's parent (checkNoCycle).
+const wasParent int32 = 1 << 16
 
 // Init sets the work up: app, its name, how many times a failure is retried,
 // and self, the outer value that embeds this BasicWork. It must be called

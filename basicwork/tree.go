@@ -33,6 +33,9 @@ func init() {
 				checkInitOf(child, op) // panics
 			}
 			b.checkStartable()
+			if b.mayLoop(parent) {
+				b.walkForCycle(parent, op) // checkNoCycle, its test inlined
+			}
 			prev := b.parent
 			if prev == nil && uint(slot) <= math.MaxInt32 {
 				b.parent, b.slot = parent, int32(slot) // setParent, inlined

@@ -128,8 +128,10 @@ func (w *Work) AddWork(child basicwork.Work) error {
 // AddWorkWithCallback is AddWork with cb run after each wake-up of this
 // work caused by the child. It panics with a *basicwork.NotInitialisedError
 // if this work's or the child's Init was not called (the child's type is
-// named), and with a *basicwork.TransitionError if the child cannot be
-// started. If starting the child panics (its OnReset does, say) while it
+// named), with a *basicwork.TransitionError if the child cannot be
+// started, and with a message saying the tree would loop if the child is
+// this work or one of its parents (before anything changes). If starting
+// the child panics (its OnReset does, say) while it
 // is still PENDING, the add is rolled back before the panic goes on: the
 // child is out of the list, with no parent registered, and may be added
 // again.
