@@ -221,9 +221,13 @@ func (b *BasicWork) mayLoop(parent *BasicWork) bool {
 	return b.state.Load()&wasParent != 0 || parent != nil && parent.state.Load()&wasParent == 0
 }
 
-// walkForCycle is checkNoCycle's walk, and the mark of parent.
+// walkForCycle is checkNoCycle's walk, and the mark of parent. A work
+// that has been a parent but holds no registered child now (a Work done,
+// its children dropped) cannot be an ancestor either: it is not walked
+// for, so that a chain of such works added again from the top down is not
+// walked once per level.
 func (b *BasicWork) walkForCycle(parent *BasicWork, op string) {
-	if parent == b || b.state.Load()&wasParent != 0 {
+	if parent == b || b.state.Load()&wasParent != 0 && b.holdsRegisteredChild() {
 		for p := parent; p != nil; p = p.parent {
 			if p == b {
 				panic(fmt.Sprintf("basicwork: %s: %q is %q or one of its parents, so the tree would loop", op, b.name, parent.name))
@@ -235,6 +239,22 @@ func (b *BasicWork) walkForCycle(parent *BasicWork, op string) {
 			parent.state.Store(w | wasParent)
 		}
 	}
+}
+
+// holdsRegisteredChild reports whether a child that b's composite holds
+// has b as its registered parent; a work that declared no composite is
+// taken to (every composite registers only the children it holds).
+func (b *BasicWork) holdsRegisteredChild() bool {
+	k := b.kids()
+	if k == nil {
+		return true
+	}
+	for c := range k.Children() {
+		if c.basicWork().parent == b {
+			return true
+		}
+	}
+	return false
 }
 
 // wasParent, a flag of the state word, says that a work has been
