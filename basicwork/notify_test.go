@@ -1,10 +1,6 @@
 package basicwork_test
 
 import (
-	"os"
-	"os/exec"
-	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -91,48 +87,4 @@ func TestReleaseKeepsNotify(t *testing.T) {
 	require.Nil(t, parent)
 	c.WakeUp(nil)
 	require.Equal(t, basicwork.Running, p.State())
-}
-
-// TestOuterWorkUnderCheckmark: Init stores the outer work without the
-// collector's write barrier (setSelf). The runtime's checkmark mode
-// (GODEBUG=gccheckmark=1) checks, after each marking, that every object
-// reachable was marked, and crashes the process otherwise. This runs
-// churnWorks in a child process under it, with collections all the way.
-func TestOuterWorkUnderCheckmark(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a child process")
-	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestChurnWorksChild$", "-test.count", "1")
-	cmd.Env = append(os.Environ(), "GODEBUG=gccheckmark=1", "GOGC=5", "STELLARWORK_CHURN_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	require.Contains(t, string(out), "PASS")
-}
-
-// TestChurnWorksChild is TestOuterWorkUnderCheckmark's child process: it
-// builds works while the collector runs, keeps one in eight, and checks
-// that each kept work's outer work (as a transition event names it) is
-// the work itself.
-func TestChurnWorksChild(t *testing.T) {
-	if os.Getenv("STELLARWORK_CHURN_CHILD") == "" {
-		t.Skip("run by TestOuterWorkUnderCheckmark")
-	}
-	app, _ := newTestApp(t, nil)
-	var seen basicwork.Work
-	app.listen = func(e basicwork.TransitionEvent) { seen = e.Work }
-	var kept []*probe
-	for i := range 200000 {
-		w := newProbe(app, "w-"+strconv.Itoa(i), basicwork.RetryNever)
-		if i%8 == 0 {
-			kept = append(kept, w)
-		}
-		if i%20000 == 0 {
-			runtime.GC()
-		}
-	}
-	runtime.GC()
-	for _, w := range kept {
-		w.StartWork(nil)
-		require.Same(t, w, seen)
-	}
 }
